@@ -1,0 +1,17 @@
+DROP TABLE decisions;
+DROP TABLE self_evaluation_scores;
+DROP TABLE self_evaluations;
+DROP TABLE reviews;
+DROP TABLE monitoring_returns;
+DROP TABLE contract_kpis;
+DROP TABLE contract_contributions;
+DROP TABLE contracts;
+DROP TABLE project_stage_history;
+DROP TABLE commissioning_projects;
+DROP TABLE service_outcomes;
+DROP TABLE services;
+DROP TABLE priorities;
+DROP TABLE needs;
+DROP TABLE indicator_values;
+DROP TABLE memberships;
+DROP TABLE providers;

@@ -1,0 +1,4 @@
+DROP TABLE indicators;
+DROP TABLE outcomes;
+DROP TABLE users;
+DROP TABLE tenants;

@@ -1,0 +1,24 @@
+//! The audit log: append-only, written in the same transaction as the change it records.
+
+use diesel::prelude::*;
+
+use crate::conn::DbConnection;
+use crate::error::DbResult;
+use crate::ids::TenantId;
+use crate::models::AuditEntry;
+use crate::schema::audit_log;
+
+pub fn record(conn: &mut DbConnection, entry: &AuditEntry) -> DbResult<()> {
+    diesel::insert_into(audit_log::table).values(entry).execute(conn)?;
+    Ok(())
+}
+
+/// One tenant's entries, newest first. Platform-level entries (no tenant) are not included.
+pub fn for_tenant(conn: &mut DbConnection, tenant: &TenantId, limit: i64) -> DbResult<Vec<AuditEntry>> {
+    Ok(audit_log::table
+        .filter(audit_log::tenant_id.eq(tenant))
+        .order((audit_log::at.desc(), audit_log::id.desc()))
+        .limit(limit.clamp(1, 1000))
+        .select(AuditEntry::as_select())
+        .load(conn)?)
+}

@@ -1,0 +1,220 @@
+//! Typed configuration: an optional `platform.toml`, then the environment on top. An unknown or
+//! bad setting stops start-up with one line that names it.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use platform_db::Backend;
+use serde::Deserialize;
+
+/// The settings file. Every key is optional; the environment overrides it.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    /// Address and port the web server listens on.
+    bind: Option<String>,
+    /// Folder for the SQLite database and the mail outbox.
+    data_dir: Option<PathBuf>,
+    /// `postgres://…` for PostgreSQL, or a SQLite file path.
+    database_url: Option<String>,
+    /// `redis://…`; unset means the in-process cache and scheduler.
+    redis_url: Option<String>,
+    /// `smtp://…` or `smtps://…`; unset means messages are written to `<data dir>/outbox/`.
+    smtp_url: Option<String>,
+    /// Seed the five trusts and the demo dataset at start-up.
+    seed_demo: Option<bool>,
+    /// Log filter, for example `info` or `platform=debug`.
+    log: Option<String>,
+}
+
+/// The configuration the program runs with.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub bind: SocketAddr,
+    pub data_dir: PathBuf,
+    pub database_url: String,
+    pub backend: Backend,
+    pub redis_url: Option<String>,
+    pub smtp_url: Option<String>,
+    pub seed_demo: bool,
+    pub log: String,
+}
+
+/// A setting that is unknown or has a bad value.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("configuration: {setting}: {message}")]
+pub struct ConfigError {
+    pub setting: String,
+    pub message: String,
+}
+
+fn bad(setting: &str, message: impl Into<String>) -> ConfigError {
+    ConfigError { setting: setting.to_string(), message: message.into() }
+}
+
+/// Environment variables this program reads. Any other `PLATFORM_*` variable is a mistake.
+const KNOWN_ENV: &[&str] = &[
+    "PLATFORM_BIND",
+    "PLATFORM_DATA_DIR",
+    "PLATFORM_SEED_DEMO",
+    "PLATFORM_LOG",
+    "PLATFORM_CONFIG",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "SMTP_URL",
+];
+
+impl Config {
+    /// Reads `file` if given (it must exist), else `./platform.toml` if present, then `env`.
+    pub fn load(file: Option<&Path>, env: &BTreeMap<String, String>) -> Result<Config, ConfigError> {
+        for key in env.keys() {
+            if key.starts_with("PLATFORM_") && !KNOWN_ENV.contains(&key.as_str()) {
+                return Err(bad(key, format!("unknown setting; known ones are {}", KNOWN_ENV.join(", "))));
+            }
+        }
+        let explicit = file.map(Path::to_path_buf).or_else(|| env.get("PLATFORM_CONFIG").map(PathBuf::from));
+        let path = match explicit {
+            Some(p) => Some(p),
+            None => Some(PathBuf::from("platform.toml")).filter(|p| p.exists()),
+        };
+        let file_config = match &path {
+            Some(p) => {
+                let text = std::fs::read_to_string(p)
+                    .map_err(|e| bad(&p.display().to_string(), format!("cannot read: {e}")))?;
+                toml::from_str::<FileConfig>(&text).map_err(|e| {
+                    let message = e.message().to_string();
+                    bad(&p.display().to_string(), message)
+                })?
+            }
+            None => FileConfig::default(),
+        };
+
+        let pick = |env_key: &str, file_value: Option<String>| -> Option<String> {
+            env.get(env_key).cloned().filter(|v| !v.is_empty()).or(file_value)
+        };
+
+        let bind_text = pick("PLATFORM_BIND", file_config.bind).unwrap_or_else(|| "127.0.0.1:8080".into());
+        let bind: SocketAddr = bind_text.parse().map_err(|_| {
+            bad("PLATFORM_BIND", format!("{bind_text:?} is not an address and port such as 127.0.0.1:8080"))
+        })?;
+
+        let data_dir = env
+            .get("PLATFORM_DATA_DIR")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+            .or(file_config.data_dir)
+            .unwrap_or_else(|| PathBuf::from("data"));
+
+        let database_url = pick("DATABASE_URL", file_config.database_url)
+            .unwrap_or_else(|| data_dir.join("platform.sqlite3").display().to_string());
+        let backend = Backend::from_url(&database_url).map_err(|e| bad("DATABASE_URL", e.to_string()))?;
+        if backend == Backend::Postgres {
+            url::Url::parse(&database_url).map_err(|e| bad("DATABASE_URL", format!("not a valid URL: {e}")))?;
+        }
+
+        let redis_url = pick("REDIS_URL", file_config.redis_url);
+        if let Some(u) = &redis_url {
+            check_url("REDIS_URL", u, &["redis", "rediss"])?;
+        }
+        let smtp_url = pick("SMTP_URL", file_config.smtp_url);
+        if let Some(u) = &smtp_url {
+            check_url("SMTP_URL", u, &["smtp", "smtps"])?;
+        }
+
+        let seed_demo = match env.get("PLATFORM_SEED_DEMO").filter(|v| !v.is_empty()) {
+            Some(v) => match v.as_str() {
+                "true" | "1" | "yes" => true,
+                "false" | "0" | "no" => false,
+                other => {
+                    return Err(bad("PLATFORM_SEED_DEMO", format!("{other:?} is not true or false")));
+                }
+            },
+            // The demo data belongs to the embedded mode; a production database starts empty.
+            None => file_config.seed_demo.unwrap_or(backend == Backend::Sqlite),
+        };
+
+        let log = pick("PLATFORM_LOG", file_config.log).unwrap_or_else(|| "info".into());
+        tracing_subscriber::EnvFilter::try_new(&log).map_err(|e| bad("PLATFORM_LOG", e.to_string()))?;
+
+        Ok(Config { bind, data_dir, database_url, backend, redis_url, smtp_url, seed_demo, log })
+    }
+
+    /// Where messages go when no SMTP server is configured.
+    pub fn outbox_dir(&self) -> PathBuf {
+        self.data_dir.join("outbox")
+    }
+}
+
+fn check_url(setting: &str, value: &str, schemes: &[&str]) -> Result<(), ConfigError> {
+    let parsed = url::Url::parse(value).map_err(|e| bad(setting, format!("not a valid URL: {e}")))?;
+    if !schemes.contains(&parsed.scheme()) {
+        return Err(bad(setting, format!("scheme must be {} (got {:?})", schemes.join(" or "), parsed.scheme())));
+    }
+    if parsed.host_str().is_none_or(str::is_empty) {
+        return Err(bad(setting, "has no host"));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs.iter().map(|(k, v)| ((*k).to_string(), (*v).to_string())).collect()
+    }
+
+    #[test]
+    fn defaults_are_the_embedded_mode() {
+        let c = Config::load(None, &env(&[])).unwrap();
+        assert_eq!(c.bind.to_string(), "127.0.0.1:8080");
+        assert_eq!(c.backend, Backend::Sqlite);
+        assert!(c.database_url.ends_with("platform.sqlite3"));
+        assert!(c.seed_demo);
+        assert!(c.redis_url.is_none() && c.smtp_url.is_none());
+    }
+
+    #[test]
+    fn postgres_url_selects_postgres_and_no_demo_data() {
+        let c = Config::load(None, &env(&[("DATABASE_URL", "postgres://postgres@127.0.0.1/db")])).unwrap();
+        assert_eq!(c.backend, Backend::Postgres);
+        assert!(!c.seed_demo);
+    }
+
+    #[test]
+    fn each_bad_setting_is_named() {
+        let cases = [
+            ("PLATFORM_BIND", "8080", "PLATFORM_BIND"),
+            ("PLATFORM_BNID", "x", "PLATFORM_BNID"),
+            ("DATABASE_URL", "mysql://h/db", "DATABASE_URL"),
+            ("REDIS_URL", "http://localhost", "REDIS_URL"),
+            ("SMTP_URL", "smtp://", "SMTP_URL"),
+            ("PLATFORM_SEED_DEMO", "maybe", "PLATFORM_SEED_DEMO"),
+            ("PLATFORM_LOG", "[[[", "PLATFORM_LOG"),
+        ];
+        for (key, value, named) in cases {
+            let err = Config::load(None, &env(&[(key, value)])).unwrap_err();
+            assert_eq!(err.setting, named, "{key}={value}: {err}");
+        }
+    }
+
+    #[test]
+    fn unknown_file_keys_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("platform.toml");
+        std::fs::write(&path, "bind = \"127.0.0.1:9000\"\nbnid = 1\n").unwrap();
+        let err = Config::load(Some(&path), &env(&[])).unwrap_err();
+        assert!(err.to_string().contains("bnid"), "{err}");
+    }
+
+    #[test]
+    fn environment_overrides_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("platform.toml");
+        std::fs::write(&path, "bind = \"127.0.0.1:9000\"\nseed_demo = false\n").unwrap();
+        let c = Config::load(Some(&path), &env(&[("PLATFORM_BIND", "0.0.0.0:7000")])).unwrap();
+        assert_eq!(c.bind.to_string(), "0.0.0.0:7000");
+        assert!(!c.seed_demo);
+    }
+}

@@ -1,0 +1,134 @@
+//! The one error type of the HTTP API: a stable machine code, a human message and, for bad
+//! input, the field at fault. Status codes are mapped in one place.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use platform_db::DbError;
+use serde::Serialize;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{message}")]
+    BadRequest { field: Option<String>, message: String },
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    Unavailable(String),
+    #[error("something went wrong on our side; it has been logged")]
+    Internal(String),
+}
+
+/// The JSON body of every error response.
+#[derive(Debug, Serialize, serde::Deserialize, PartialEq, Eq)]
+pub struct ErrorBody {
+    pub error: String,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+impl ApiError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApiError::NotFound(_) => "not_found",
+            ApiError::BadRequest { .. } => "bad_request",
+            ApiError::Conflict(_) => "conflict",
+            ApiError::Unavailable(_) => "unavailable",
+            ApiError::Internal(_) => "internal",
+        }
+    }
+
+    pub fn bad_request(field: Option<&str>, message: impl Into<String>) -> ApiError {
+        ApiError::BadRequest { field: field.map(str::to_string), message: message.into() }
+    }
+
+    pub fn body(&self) -> ErrorBody {
+        ErrorBody {
+            error: self.code().to_string(),
+            message: self.to_string(),
+            field: match self {
+                ApiError::BadRequest { field, .. } => field.clone(),
+                _ => None,
+            },
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let ApiError::Internal(detail) = self {
+            tracing::error!(%detail, "internal error");
+        }
+        HttpResponse::build(self.status_code()).json(self.body())
+    }
+}
+
+impl From<DbError> for ApiError {
+    fn from(e: DbError) -> ApiError {
+        match e {
+            DbError::NotFound => ApiError::NotFound("not found".into()),
+            DbError::Invalid { field, message } => ApiError::bad_request(Some(field), message),
+            DbError::Conflict(m) => ApiError::Conflict(m),
+            DbError::Rejected(m) => ApiError::bad_request(None, m),
+            DbError::Unavailable(m) => ApiError::Unavailable(format!("the database is unavailable: {m}")),
+            DbError::Migration(m) | DbError::Other(m) => ApiError::Internal(m),
+        }
+    }
+}
+
+impl From<actix_web::error::BlockingError> for ApiError {
+    fn from(e: actix_web::error::BlockingError) -> ApiError {
+        ApiError::Internal(e.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::body::MessageBody;
+
+    fn json_of(e: ApiError) -> (u16, serde_json::Value) {
+        let resp = e.error_response();
+        let status = resp.status().as_u16();
+        let bytes = resp.into_body().try_into_bytes().unwrap();
+        (status, serde_json::from_slice(&bytes).unwrap())
+    }
+
+    #[test]
+    fn error_bodies_have_one_shape() {
+        let (status, body) = json_of(ApiError::bad_request(Some("ons_code"), "must be a code"));
+        assert_eq!(status, 400);
+        assert_eq!(body, serde_json::json!({"error": "bad_request", "message": "must be a code", "field": "ons_code"}));
+
+        let (status, body) = json_of(ApiError::NotFound("no such trust".into()));
+        assert_eq!(status, 404);
+        assert_eq!(body, serde_json::json!({"error": "not_found", "message": "no such trust"}));
+    }
+
+    #[test]
+    fn internal_errors_do_not_leak_detail() {
+        let (status, body) = json_of(ApiError::Internal("relation \"secret\" does not exist".into()));
+        assert_eq!(status, 500);
+        assert!(!body.to_string().contains("secret"));
+    }
+
+    #[test]
+    fn database_errors_map_to_codes() {
+        assert_eq!(ApiError::from(DbError::NotFound).code(), "not_found");
+        assert_eq!(ApiError::from(DbError::invalid("slug", "bad")).code(), "bad_request");
+        assert_eq!(ApiError::from(DbError::Conflict("x".into())).code(), "conflict");
+        assert_eq!(ApiError::from(DbError::Unavailable("x".into())).code(), "unavailable");
+    }
+}
