@@ -1,1 +1,14 @@
-fn main() {}
+//! End-to-end tests against real PostgreSQL and Redis and the real `platform` binary. One
+//! binary for all of them; each test has its own database and, where it needs one, its own server.
+
+// Test code: a failed unwrap is a failed test, with its location.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+mod cli;
+mod http;
+mod migrations;
+mod repo;
+mod schema_check;
+mod seed;

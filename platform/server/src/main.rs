@@ -78,8 +78,9 @@ fn main() -> ExitCode {
     match run(cli.command.unwrap_or(Command::Serve), config) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            // One line: the chain of contexts, outermost first.
-            eprintln!("error: {e:#}");
+            // One line: the chain of contexts, outermost first (libpq's messages span several).
+            let message = format!("{e:#}");
+            eprintln!("error: {}", message.split_whitespace().collect::<Vec<_>>().join(" "));
             ExitCode::FAILURE
         }
     }
