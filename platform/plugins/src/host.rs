@@ -1,0 +1,558 @@
+//! One engine for the process; components compiled once (and cached on disk, keyed by their
+//! sha256 and the engine's compatibility hash); an `InstancePre` per plugin; a fresh store per
+//! call with a memory cap and an epoch deadline; output checked before anyone sees it. Async
+//! callers go through a semaphore onto the blocking pool, never onto the async workers.
+
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use wasmtime::component::{Component, Linker};
+use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, ResourceLimiter, Store, Trap};
+
+use crate::bindings::{Framework as World, FrameworkPre, types};
+use crate::error::PluginError;
+
+/// The limits every plugin runs under.
+#[derive(Debug, Clone)]
+pub struct HostOptions {
+    /// How long one call may run.
+    pub deadline: Duration,
+    /// Linear memory a plugin instance may grow to.
+    pub memory_limit: usize,
+    /// The largest result, measured as its JSON form.
+    pub output_limit: usize,
+    /// The largest component accepted.
+    pub max_component_size: usize,
+    /// How long compiling one component may take.
+    pub compile_timeout: Duration,
+    /// Plugin calls running at once; more wait in a queue.
+    pub max_concurrent_calls: usize,
+    /// How long a call may wait for a slot before it is refused as overloaded.
+    pub queue_wait: Duration,
+    /// Where compiled components are cached; none keeps them in memory only.
+    pub cache_dir: Option<PathBuf>,
+}
+
+impl Default for HostOptions {
+    fn default() -> Self {
+        let cores = std::thread::available_parallelism().map(usize::from).unwrap_or(2);
+        HostOptions {
+            deadline: Duration::from_millis(50),
+            memory_limit: 16 << 20,
+            output_limit: 1 << 20,
+            max_component_size: 8 << 20,
+            compile_timeout: Duration::from_secs(60),
+            max_concurrent_calls: cores * 2,
+            queue_wait: Duration::from_millis(250),
+            cache_dir: None,
+        }
+    }
+}
+
+/// Per-store state: only the limiter, which also remembers that a limit was hit.
+pub struct Ctx {
+    limits: Limits,
+}
+
+struct Limits {
+    memory: usize,
+    hit: Option<u64>,
+}
+
+impl ResourceLimiter for Limits {
+    fn memory_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+        if desired > self.memory {
+            self.hit = Some(self.memory as u64);
+            return Err(wasmtime::Error::msg("memory limit reached"));
+        }
+        Ok(true)
+    }
+
+    fn table_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+        // Tables hold function references; a plugin needs a few thousand at most.
+        if desired > 100_000 {
+            self.hit = Some(self.memory as u64);
+            return Err(wasmtime::Error::msg("table limit reached"));
+        }
+        Ok(true)
+    }
+}
+
+/// A loaded plugin: compiled, linked, and described.
+pub struct Plugin {
+    pub sha256: String,
+    pub size: usize,
+    pub framework: types::Description,
+    pre: FrameworkPre<Ctx>,
+}
+
+impl std::fmt::Debug for Plugin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Plugin").field("id", &self.framework.id).field("version", &self.framework.version).finish()
+    }
+}
+
+impl Plugin {
+    pub fn id(&self) -> &str {
+        &self.framework.id
+    }
+
+    pub fn version(&self) -> &str {
+        &self.framework.version
+    }
+}
+
+/// An instance kept between calls, for measuring a warm call; the platform itself never keeps one.
+pub struct Instance {
+    pub store: Store<Ctx>,
+    pub world: World,
+}
+
+pub struct PluginHost {
+    engine: Engine,
+    linker: Linker<Ctx>,
+    options: HostOptions,
+    slots: Arc<tokio::sync::Semaphore>,
+}
+
+impl std::fmt::Debug for PluginHost {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PluginHost").field("options", &self.options).finish()
+    }
+}
+
+/// The interface of types the world itself uses: it carries no functions.
+const WORLD_TYPES: &str = "commissioning:framework/types@1.0.0";
+
+/// Epoch ticks per second: the deadline's resolution is one millisecond.
+const TICK: Duration = Duration::from_millis(1);
+
+impl PluginHost {
+    pub fn new(options: HostOptions) -> Result<PluginHost, String> {
+        let mut config = Config::new();
+        config.wasm_component_model(true);
+        config.epoch_interruption(true);
+        config.max_wasm_stack(512 << 10);
+        let slots = u32::try_from(options.max_concurrent_calls.max(1) * 4).unwrap_or(64).max(16);
+        let mut pool = PoolingAllocationConfig::default();
+        pool.total_component_instances(slots)
+            .total_core_instances(slots * 2)
+            .total_memories(slots * 2)
+            .total_tables(slots * 2)
+            .max_memory_size(options.memory_limit);
+        config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+        let engine = Engine::new(&config).map_err(|e| format!("creating the plugin engine: {e}"))?;
+
+        // One thread moves the epoch on; it stops when the engine is gone.
+        let weak = engine.weak();
+        std::thread::Builder::new()
+            .name("plugin-epoch".into())
+            .spawn(move || {
+                while let Some(engine) = weak.upgrade() {
+                    engine.increment_epoch();
+                    drop(engine);
+                    std::thread::sleep(TICK);
+                }
+            })
+            .map_err(|e| format!("starting the epoch thread: {e}"))?;
+
+        if let Some(dir) = &options.cache_dir {
+            std::fs::create_dir_all(dir).map_err(|e| format!("plugin cache {}: {e}", dir.display()))?;
+        }
+        let max = options.max_concurrent_calls.max(1);
+        Ok(PluginHost {
+            linker: Linker::new(&engine),
+            engine,
+            slots: Arc::new(tokio::sync::Semaphore::new(max)),
+            options,
+        })
+    }
+
+    pub fn options(&self) -> &HostOptions {
+        &self.options
+    }
+
+    /// Compiles (or takes from the cache), checks imports and exports, and describes a component.
+    pub fn load(&self, bytes: &[u8]) -> Result<Plugin, PluginError> {
+        if bytes.len() > self.options.max_component_size {
+            return Err(PluginError::Incompatible(format!(
+                "the component is {} bytes; the limit is {}",
+                bytes.len(),
+                self.options.max_component_size
+            )));
+        }
+        let sha256 = hex(&Sha256::digest(bytes));
+        let component = self.compile_cached(bytes, &sha256)?;
+        // The world's own type-only interface is the one import a plugin may have.
+        let imports: Vec<String> = component
+            .component_type()
+            .imports(&self.engine)
+            .map(|(name, _)| name.to_string())
+            .filter(|name| name != WORLD_TYPES)
+            .collect();
+        if !imports.is_empty() {
+            return Err(PluginError::Incompatible(format!(
+                "it imports {}; a plugin may import nothing (no files, network, clock or randomness)",
+                imports.join(", ")
+            )));
+        }
+        let pre = self.linker.instantiate_pre(&component).and_then(FrameworkPre::new).map_err(|e| {
+            PluginError::Incompatible(format!("its exports do not match commissioning:framework@1.0.0: {e:#}"))
+        })?;
+        let mut plugin = Plugin { sha256, size: bytes.len(), framework: empty_framework(), pre };
+        plugin.framework = self.call(&plugin, |w, s| w.call_describe(s))?;
+        Ok(plugin)
+    }
+
+    fn compile_cached(&self, bytes: &[u8], sha256: &str) -> Result<Component, PluginError> {
+        let cached = self.options.cache_dir.as_ref().map(|dir| {
+            let mut h = DefaultHasher::new();
+            self.engine.precompile_compatibility_hash().hash(&mut h);
+            dir.join(format!("{sha256}-{:016x}.cwasm", h.finish()))
+        });
+        if let Some(path) = &cached
+            && path.exists()
+        {
+            match self.deserialize(path) {
+                Ok(c) => return Ok(c),
+                Err(e) => {
+                    tracing::warn!(path = %path.display(), error = %e, "discarding an unreadable cached plugin");
+                    let _ = std::fs::remove_file(path);
+                }
+            }
+        }
+        let component = self.compile(bytes)?;
+        if let Some(path) = cached {
+            // Written to a temporary name and renamed, so a reader never sees half a file.
+            if let Ok(serialized) = component.serialize() {
+                let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+                if std::fs::write(&tmp, serialized).and_then(|_| std::fs::rename(&tmp, &path)).is_err() {
+                    let _ = std::fs::remove_file(&tmp);
+                }
+            }
+        }
+        Ok(component)
+    }
+
+    #[allow(unsafe_code)]
+    fn deserialize(&self, path: &Path) -> wasmtime::Result<Component> {
+        // Read into memory rather than mapping the file: a mapped cache file that is replaced
+        // or truncated while the process runs would take the process down.
+        let bytes = std::fs::read(path)?;
+        // SAFETY: the bytes are a file this host serialized itself into its private cache
+        // folder, named by the component's sha256 and this engine's compatibility hash, and
+        // written whole by rename; wasmtime also checks the header against this engine.
+        unsafe { Component::deserialize(&self.engine, &bytes) }
+    }
+
+    /// Compiles on a thread of its own, giving up when the compile time limit passes.
+    fn compile(&self, bytes: &[u8]) -> Result<Component, PluginError> {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let engine = self.engine.clone();
+        let owned = bytes.to_vec();
+        std::thread::Builder::new()
+            .name("plugin-compile".into())
+            .spawn(move || {
+                let _ = tx.send(Component::new(&engine, &owned));
+            })
+            .map_err(|e| PluginError::Incompatible(format!("cannot start compiling: {e}")))?;
+        match rx.recv_timeout(self.options.compile_timeout) {
+            Ok(Ok(c)) => Ok(c),
+            Ok(Err(e)) => Err(PluginError::Incompatible(format!("not a valid component: {e:#}"))),
+            Err(_) => Err(PluginError::Incompatible(format!(
+                "compiling took longer than {} s",
+                self.options.compile_timeout.as_secs()
+            ))),
+        }
+    }
+
+    fn new_store(&self) -> Store<Ctx> {
+        let mut store =
+            Store::new(&self.engine, Ctx { limits: Limits { memory: self.options.memory_limit, hit: None } });
+        store.limiter(|c| &mut c.limits);
+        let ticks = (self.options.deadline.as_millis() / TICK.as_millis()).max(1) as u64;
+        store.set_epoch_deadline(ticks);
+        store.epoch_deadline_trap();
+        store
+    }
+
+    /// Runs `f` against a fresh instance in a fresh store, under every limit.
+    pub fn call<R: Serialize>(
+        &self,
+        plugin: &Plugin,
+        f: impl FnOnce(&World, &mut Store<Ctx>) -> wasmtime::Result<R>,
+    ) -> Result<R, PluginError> {
+        let mut store = self.new_store();
+        let world = plugin.pre.instantiate(&mut store).map_err(|e| self.failure(&store, e))?;
+        let out = f(&world, &mut store).map_err(|e| self.failure(&store, e))?;
+        let size = serde_json::to_vec(&out).map(|v| v.len()).unwrap_or(usize::MAX);
+        if size > self.options.output_limit {
+            return Err(PluginError::BadOutput(format!(
+                "the result is {size} bytes; the limit is {}",
+                self.options.output_limit
+            )));
+        }
+        Ok(out)
+    }
+
+    /// An instance to call again and again (benchmarks only: calls on it share state and have
+    /// no deadline).
+    pub fn instantiate(&self, plugin: &Plugin) -> Result<Instance, PluginError> {
+        let mut store = self.new_store();
+        store.set_epoch_deadline(u64::MAX / 2);
+        let world = plugin.pre.instantiate(&mut store).map_err(|e| self.failure(&store, e))?;
+        Ok(Instance { store, world })
+    }
+
+    fn failure(&self, store: &Store<Ctx>, e: wasmtime::Error) -> PluginError {
+        if let Some(limit) = store.data().limits.hit {
+            return PluginError::MemoryLimit(limit);
+        }
+        match e.downcast_ref::<Trap>() {
+            Some(Trap::Interrupt) => PluginError::Timeout(self.options.deadline.as_millis() as u64),
+            Some(Trap::StackOverflow) => PluginError::Trap("stack overflow: recursion too deep".into()),
+            Some(Trap::UnreachableCodeReached) => {
+                PluginError::Trap("the plugin panicked (unreachable code reached)".into())
+            }
+            Some(trap) => PluginError::Trap(trap.to_string()),
+            // Anything else happened while lifting the result: malformed output.
+            None => PluginError::BadOutput(format!("{e:#}")),
+        }
+    }
+
+    /// Runs blocking plugin work on the blocking pool, behind the host's semaphore. A call that
+    /// waits longer than the queue allows is refused as overloaded.
+    pub async fn run<R, F>(self: &Arc<Self>, work: F) -> Result<R, PluginError>
+    where
+        R: Send + 'static,
+        F: FnOnce(&PluginHost) -> Result<R, PluginError> + Send + 'static,
+    {
+        let permit = tokio::time::timeout(self.options.queue_wait, self.slots.clone().acquire_owned())
+            .await
+            .map_err(|_| PluginError::Overloaded)?
+            .map_err(|_| PluginError::Overloaded)?;
+        let host = Arc::clone(self);
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            work(&host)
+        })
+        .await
+        .map_err(|e| PluginError::Trap(format!("the plugin call's thread failed: {e}")))?
+    }
+
+    pub fn describe(&self, plugin: &Plugin) -> Result<types::Description, PluginError> {
+        self.call(plugin, |w, s| w.call_describe(s))
+    }
+
+    pub fn classify(
+        &self,
+        plugin: &Plugin,
+        items: Vec<types::Item>,
+    ) -> Result<Vec<types::Classification>, PluginError> {
+        let ids: Vec<String> = items.iter().map(|i| i.id.clone()).collect();
+        let out = refused(self.call(plugin, |w, s| w.call_classify(s, &items))?)?;
+        if out.iter().map(|c| &c.item_id).ne(ids.iter()) {
+            return Err(PluginError::BadOutput("classify must answer for each item, in order".into()));
+        }
+        Ok(out)
+    }
+
+    pub fn review_schedule(
+        &self,
+        plugin: &Plugin,
+        today: NaiveDate,
+        subjects: Vec<types::Subject>,
+    ) -> Result<Vec<types::ReviewDue>, PluginError> {
+        let out = refused(self.call(plugin, |w, s| w.call_review_schedule(s, &iso(today), &subjects))?)?;
+        for (i, r) in out.iter().enumerate() {
+            let due = NaiveDate::parse_from_str(&r.due, "%Y-%m-%d")
+                .map_err(|_| PluginError::BadOutput(format!("review {i}: due date {:?} is not a date", r.due)))?;
+            if !(1990..=2200).contains(&chrono::Datelike::year(&due)) {
+                return Err(PluginError::BadOutput(format!("review {i}: due date {} is not plausible", r.due)));
+            }
+            if !subjects.iter().any(|s| s.id == r.subject_id) {
+                return Err(PluginError::BadOutput(format!(
+                    "review {i}: {:?} is not one of the subjects",
+                    r.subject_id
+                )));
+            }
+            if r.title.trim().is_empty() || r.audience.trim().is_empty() {
+                return Err(PluginError::BadOutput(format!("review {i}: a review needs a title and an audience")));
+            }
+        }
+        Ok(out)
+    }
+
+    pub fn validate(
+        &self,
+        plugin: &Plugin,
+        today: NaiveDate,
+        entities: Vec<types::Entity>,
+    ) -> Result<Vec<Vec<types::Finding>>, PluginError> {
+        let n = entities.len();
+        let out = self.call(plugin, |w, s| w.call_validate(s, &iso(today), &entities))?;
+        one_per_input(out, n, "validate")
+    }
+
+    pub fn stage_gate(
+        &self,
+        plugin: &Plugin,
+        today: NaiveDate,
+        moves: Vec<types::StageMove>,
+    ) -> Result<Vec<Vec<types::Finding>>, PluginError> {
+        let n = moves.len();
+        let out = self.call(plugin, |w, s| w.call_stage_gate(s, &iso(today), &moves))?;
+        one_per_input(out, n, "stage-gate")
+    }
+
+    pub fn score_self_evaluation(
+        &self,
+        plugin: &Plugin,
+        evaluation: types::SelfEvaluation,
+    ) -> Result<types::EvaluationSummary, PluginError> {
+        let out = refused(self.call(plugin, |w, s| w.call_score_self_evaluation(s, &evaluation))?)?;
+        if !out.mean_score.is_finite() {
+            return Err(PluginError::BadOutput("the mean score is not a number".into()));
+        }
+        Ok(out)
+    }
+
+    pub fn band(
+        &self,
+        plugin: &Plugin,
+        by: types::Dimension,
+        counts: Vec<types::Count>,
+    ) -> Result<Vec<types::Banded>, PluginError> {
+        let out = refused(self.call(plugin, |w, s| w.call_band(s, by, &counts))?)?;
+        if out.iter().any(|b| !b.value.is_finite()) {
+            return Err(PluginError::BadOutput("a banded value is not a number".into()));
+        }
+        Ok(out)
+    }
+
+    /// Calls a function by its WIT name with a JSON object of its parameters, and returns the
+    /// JSON form of the result. Used by `platform plugin call` and the conformance suite.
+    pub fn call_json(
+        &self,
+        plugin: &Plugin,
+        function: &str,
+        input: &serde_json::Value,
+    ) -> Result<serde_json::Value, PluginError> {
+        fn arg<T: serde::de::DeserializeOwned>(input: &serde_json::Value, name: &str) -> Result<T, PluginError> {
+            let value = input
+                .get(name)
+                .cloned()
+                .ok_or_else(|| PluginError::InvalidInput(format!("input: missing {name:?}")))?;
+            serde_json::from_value(value).map_err(|e| PluginError::InvalidInput(format!("input: {name}: {e}")))
+        }
+        fn today(input: &serde_json::Value) -> Result<NaiveDate, PluginError> {
+            let text: String = arg(input, "today")?;
+            NaiveDate::parse_from_str(&text, "%Y-%m-%d")
+                .map_err(|_| PluginError::InvalidInput(format!("input: today: {text:?} is not a date (YYYY-MM-DD)")))
+        }
+        let json =
+            |v: Result<serde_json::Value, serde_json::Error>| v.map_err(|e| PluginError::BadOutput(e.to_string()));
+        match function {
+            "describe" => json(serde_json::to_value(self.describe(plugin)?)),
+            "classify" => json(serde_json::to_value(self.classify(plugin, arg(input, "items")?)?)),
+            "review-schedule" => {
+                json(serde_json::to_value(self.review_schedule(plugin, today(input)?, arg(input, "subjects")?)?))
+            }
+            "validate" => json(serde_json::to_value(self.validate(plugin, today(input)?, arg(input, "entities")?)?)),
+            "stage-gate" => json(serde_json::to_value(self.stage_gate(plugin, today(input)?, arg(input, "moves")?)?)),
+            "score-self-evaluation" => {
+                json(serde_json::to_value(self.score_self_evaluation(plugin, arg(input, "evaluation")?)?))
+            }
+            "band" => json(serde_json::to_value(self.band(plugin, arg(input, "by")?, arg(input, "counts")?)?)),
+            other => Err(PluginError::InvalidInput(format!(
+                "no function {other:?}; the functions are describe, classify, review-schedule, validate, stage-gate, score-self-evaluation, band"
+            ))),
+        }
+    }
+}
+
+fn refused<T>(r: Result<T, String>) -> Result<T, PluginError> {
+    r.map_err(PluginError::InvalidInput)
+}
+
+fn one_per_input<T>(out: Vec<T>, n: usize, function: &str) -> Result<Vec<T>, PluginError> {
+    if out.len() == n {
+        Ok(out)
+    } else {
+        Err(PluginError::BadOutput(format!("{function} returned {} answers for {n} inputs", out.len())))
+    }
+}
+
+pub fn iso(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn empty_framework() -> types::Description {
+    types::Description {
+        id: String::new(),
+        name: String::new(),
+        version: String::new(),
+        source: String::new(),
+        stages: vec![],
+        levels: vec![],
+        levels_of_need: vec![],
+        age_bands: vec![],
+        areas: vec![],
+        bodies: vec![],
+        standards_sets: vec![],
+        calendar: vec![],
+        notes: vec![],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn artifact(id: &str) -> &'static [u8] {
+        plugin_artifacts::FRAMEWORKS
+            .iter()
+            .chain(plugin_artifacts::TEST_PROGRAMS)
+            .find(|a| a.id == id)
+            .map(|a| a.bytes)
+            .unwrap()
+    }
+
+    #[test]
+    fn the_baseline_loads_and_describes_itself() {
+        let host = PluginHost::new(HostOptions::default()).unwrap();
+        let p = host.load(artifact("national-baseline")).unwrap();
+        assert_eq!(p.id(), "national-baseline");
+        assert_eq!(p.framework.stages.len(), 9);
+    }
+
+    #[test]
+    fn the_compiled_component_is_cached_on_disk_and_reused() {
+        let dir = tempfile::tempdir().unwrap();
+        let options = HostOptions { cache_dir: Some(dir.path().to_path_buf()), ..HostOptions::default() };
+        let host = PluginHost::new(options.clone()).unwrap();
+        let first = host.load(artifact("national-baseline")).unwrap();
+        let cached: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(cached.len(), 1);
+        assert!(cached[0].to_string_lossy().starts_with(&first.sha256));
+        // A second host (a restart) loads from the cache and behaves the same.
+        let again = PluginHost::new(options).unwrap().load(artifact("national-baseline")).unwrap();
+        assert_eq!(again.framework, first.framework);
+        // A corrupt cache file is discarded and the component recompiled.
+        let path = dir.path().join(&cached[0]);
+        std::fs::write(&path, b"not a compiled component").unwrap();
+        let host = PluginHost::new(HostOptions { cache_dir: Some(dir.path().to_path_buf()), ..HostOptions::default() })
+            .unwrap();
+        assert_eq!(host.load(artifact("national-baseline")).unwrap().framework, first.framework);
+    }
+}

@@ -1,0 +1,15 @@
+//! The plugin host: the one crate that owns wasmtime. One engine; components compiled once and
+//! cached on disk; a fresh, limited store per call; typed errors for every way a call fails; and
+//! the conformance suite a plugin version passes before it is accepted.
+
+pub mod bindings;
+pub mod conformance;
+mod error;
+mod host;
+
+pub use bindings::types;
+pub use error::PluginError;
+pub use host::{HostOptions, Plugin, PluginHost};
+
+/// The WIT package version this host speaks.
+pub const WIT_VERSION: &str = "1.0.0";

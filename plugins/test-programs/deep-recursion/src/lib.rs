@@ -1,0 +1,45 @@
+//! A test program for the host: classify recurses without end.
+//! Every other function is the national baseline's.
+
+use commissioning_sdk::baseline::NationalBaseline;
+use commissioning_sdk::*;
+
+struct Plugin;
+commissioning_sdk::export!(Plugin);
+
+impl Guest for Plugin {
+    fn describe() -> Description {
+        NationalBaseline::describe()
+    }
+
+    fn classify(items: Vec<Item>) -> Result<Vec<Classification>, String> {
+        fn down(n: u64) -> u64 {
+            if n == u64::MAX {
+                return n;
+            }
+            std::hint::black_box(down(std::hint::black_box(n + 1))) + 1
+        }
+        let depth = down(items.len() as u64);
+        Err(format!("unreachable {depth}"))
+    }
+
+    fn review_schedule(today: String, subjects: Vec<Subject>) -> Result<Vec<ReviewDue>, String> {
+        NationalBaseline::review_schedule(today, subjects)
+    }
+
+    fn validate(today: String, entities: Vec<Entity>) -> Vec<Vec<Finding>> {
+        NationalBaseline::validate(today, entities)
+    }
+
+    fn stage_gate(today: String, moves: Vec<StageMove>) -> Vec<Vec<Finding>> {
+        NationalBaseline::stage_gate(today, moves)
+    }
+
+    fn score_self_evaluation(evaluation: SelfEvaluation) -> Result<EvaluationSummary, String> {
+        NationalBaseline::score_self_evaluation(evaluation)
+    }
+
+    fn band(by: Dimension, counts: Vec<Count>) -> Result<Vec<Banded>, String> {
+        NationalBaseline::band(by, counts)
+    }
+}

@@ -1,0 +1,45 @@
+//! A test program for the host: classify answers differently each time it is called in one instance.
+//! Every other function is the national baseline's.
+
+use commissioning_sdk::baseline::NationalBaseline;
+use commissioning_sdk::*;
+
+struct Plugin;
+commissioning_sdk::export!(Plugin);
+
+impl Guest for Plugin {
+    fn describe() -> Description {
+        NationalBaseline::describe()
+    }
+
+    fn classify(items: Vec<Item>) -> Result<Vec<Classification>, String> {
+        use std::sync::atomic::{AtomicU32, Ordering};
+        static CALLS: AtomicU32 = AtomicU32::new(0);
+        let n = CALLS.fetch_add(1, Ordering::Relaxed);
+        let mut out = NationalBaseline::classify(items)?;
+        for c in &mut out {
+            c.rationale = format!("call {n}");
+        }
+        Ok(out)
+    }
+
+    fn review_schedule(today: String, subjects: Vec<Subject>) -> Result<Vec<ReviewDue>, String> {
+        NationalBaseline::review_schedule(today, subjects)
+    }
+
+    fn validate(today: String, entities: Vec<Entity>) -> Vec<Vec<Finding>> {
+        NationalBaseline::validate(today, entities)
+    }
+
+    fn stage_gate(today: String, moves: Vec<StageMove>) -> Vec<Vec<Finding>> {
+        NationalBaseline::stage_gate(today, moves)
+    }
+
+    fn score_self_evaluation(evaluation: SelfEvaluation) -> Result<EvaluationSummary, String> {
+        NationalBaseline::score_self_evaluation(evaluation)
+    }
+
+    fn band(by: Dimension, counts: Vec<Count>) -> Result<Vec<Banded>, String> {
+        NationalBaseline::band(by, counts)
+    }
+}
