@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// The frameworks the platform ships.
-const FRAMEWORKS: &[&str] = &["national-baseline"];
+const FRAMEWORKS: &[&str] = &["durham", "central-bedfordshire", "sunderland", "kent", "southwark", "national-baseline"];
 
 /// Test programs built for wasm32-unknown-unknown (they import nothing).
 const TEST_PROGRAMS: &[&str] = &[

@@ -395,3 +395,56 @@ impl Samples {
         Ok(format!("{} reviews", reviews.len()))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::host::HostOptions;
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 24).unwrap()
+    }
+
+    #[test]
+    fn every_built_in_framework_is_conformant() {
+        let host = PluginHost::new(HostOptions::default()).unwrap();
+        for artifact in plugin_artifacts::FRAMEWORKS {
+            let (report, plugin) = run(&host, artifact.bytes, today());
+            assert!(report.passed(), "{}:\n{}", artifact.id, report.render());
+            assert_eq!(plugin.unwrap().id(), artifact.id);
+        }
+    }
+
+    #[test]
+    fn broken_plugins_fail_with_the_reason_named() {
+        let host = PluginHost::new(HostOptions::default()).unwrap();
+        let bytes = |id: &str| plugin_artifacts::TEST_PROGRAMS.iter().find(|a| a.id == id).unwrap().bytes;
+        let failing = |id: &str| {
+            let (report, plugin) = run(&host, bytes(id), today());
+            assert!(!report.passed() && plugin.is_none(), "{id} passed:\n{}", report.render());
+            report.checks.into_iter().find(|c| !c.passed).unwrap()
+        };
+        let c = failing("bad-describe");
+        assert_eq!(c.name, "describe is well formed");
+        assert!(
+            c.detail.contains("stage id \"look-at-outcomes\" is used twice")
+                && c.detail.contains("ends before it starts"),
+            "{}",
+            c.detail
+        );
+        let c = failing("stateful");
+        assert!(c.detail.contains("keeps state"), "{}", c.detail);
+        let c = failing("bad-dates");
+        assert!(c.detail.contains("2027-02-30"), "{}", c.detail);
+        let c = failing("imports-clock");
+        assert!(c.detail.contains("wasi:clocks"), "{}", c.detail);
+        let c = failing("spin");
+        assert!(c.detail.contains("deadline"), "{}", c.detail);
+        let c = failing("trap");
+        assert!(c.detail.contains("panicked"), "{}", c.detail);
+        // Not a component at all.
+        let (report, _) = run(&host, b"\0asm not really", today());
+        assert!(!report.passed());
+        assert!(report.render().contains("not a valid component"), "{}", report.render());
+    }
+}

@@ -20,8 +20,8 @@ pub use generated::{Guest, export};
 
 pub mod baseline;
 
-pub use chrono::NaiveDate;
-use chrono::{Datelike, Months};
+use chrono::Months;
+pub use chrono::{Datelike, NaiveDate};
 
 /// Parses an ISO date, naming the field when it is not one.
 pub fn date(field: &str, value: &str) -> Result<NaiveDate, String> {
