@@ -73,6 +73,7 @@ fn diesel_type(db_type: &str) -> String {
         "timestamp" | "timestamp without time zone" => "Timestamp",
         "boolean" => "Bool",
         "double precision" => "Double",
+        "bytea" | "blob" => "Binary",
         other => panic!("no diesel type for database type {other:?}"),
     }
     .to_string()

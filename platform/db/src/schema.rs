@@ -189,6 +189,20 @@ diesel::table! {
 }
 
 diesel::table! {
+    plugins (id, version) {
+        id -> Text,
+        version -> Text,
+        wit_version -> Text,
+        name -> Text,
+        sha256 -> Text,
+        size_bytes -> BigInt,
+        component -> Binary,
+        approved_at -> Timestamp,
+        approved_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     priorities (id) {
         id -> Text,
         tenant_id -> Text,
@@ -356,6 +370,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     monitoring_returns,
     needs,
     outcomes,
+    plugins,
     priorities,
     project_stage_history,
     providers,

@@ -18,6 +18,9 @@ pub enum ApiError {
     Unavailable(String),
     #[error("something went wrong on our side; it has been logged")]
     Internal(String),
+    /// A framework plugin call failed; the plugin error says how.
+    #[error("{0}")]
+    Plugin(#[from] platform_plugins::PluginError),
 }
 
 /// The JSON body of every error response.
@@ -37,6 +40,7 @@ impl ApiError {
             ApiError::Conflict(_) => "conflict",
             ApiError::Unavailable(_) => "unavailable",
             ApiError::Internal(_) => "internal",
+            ApiError::Plugin(e) => e.code(),
         }
     }
 
@@ -64,6 +68,16 @@ impl ResponseError for ApiError {
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::Plugin(e) => {
+                use platform_plugins::PluginError as P;
+                match e {
+                    P::InvalidInput(_) => StatusCode::BAD_REQUEST,
+                    P::NotFound(_) => StatusCode::NOT_FOUND,
+                    P::Overloaded => StatusCode::SERVICE_UNAVAILABLE,
+                    P::Timeout(_) => StatusCode::GATEWAY_TIMEOUT,
+                    P::MemoryLimit(_) | P::Trap(_) | P::BadOutput(_) | P::Incompatible(_) => StatusCode::BAD_GATEWAY,
+                }
+            }
         }
     }
 
@@ -130,5 +144,14 @@ mod tests {
         assert_eq!(ApiError::from(DbError::invalid("slug", "bad")).code(), "bad_request");
         assert_eq!(ApiError::from(DbError::Conflict("x".into())).code(), "conflict");
         assert_eq!(ApiError::from(DbError::Unavailable("x".into())).code(), "unavailable");
+    }
+
+    #[test]
+    fn plugin_errors_keep_their_codes() {
+        use platform_plugins::PluginError;
+        let (status, body) = json_of(ApiError::Plugin(PluginError::Timeout(50)));
+        assert_eq!((status, body["error"].as_str().unwrap()), (504, "plugin_timeout"));
+        let (status, _) = json_of(ApiError::Plugin(PluginError::Overloaded));
+        assert_eq!(status, 503);
     }
 }

@@ -5,11 +5,13 @@ mod cache;
 mod clock;
 mod config;
 mod error;
+mod frameworks;
 mod web;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -49,6 +51,30 @@ enum Command {
         #[command(subcommand)]
         command: TenantCommand,
     },
+    /// Framework plugins: the registry, the conformance suite, and calling a plugin by hand.
+    Plugin {
+        #[command(subcommand)]
+        command: PluginCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum PluginCommand {
+    /// Every registered plugin version.
+    List,
+    /// Run the conformance suite on a component file and, if it passes, register it.
+    Add { file: PathBuf },
+    /// Run the conformance suite on a registered plugin (ID or ID@VERSION) or a component file.
+    Check { plugin: String },
+    /// Call one function of a plugin (ID, ID@VERSION or FILE) with JSON input; print JSON.
+    Call {
+        plugin: String,
+        /// describe, classify, review-schedule, validate, stage-gate, score-self-evaluation or band.
+        function: String,
+        /// The parameters as a JSON object, e.g. '{"items": [...]}' (see the README).
+        #[arg(long, default_value = "{}")]
+        input: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -59,6 +85,8 @@ enum TenantCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Pin a tenant to a registered framework version (ID@VERSION).
+    Pin { slug: String, plugin: String },
 }
 
 fn main() -> ExitCode {
@@ -125,12 +153,131 @@ fn run(command: Command, config: Config) -> anyhow::Result<()> {
             if json {
                 println!("{}", serde_json::to_string_pretty(&all)?);
             } else {
-                println!("{:<24} {:<40} {:<10} {:<26} STATUS", "SLUG", "NAME", "ONS CODE", "REGION");
+                println!("{:<24} {:<40} {:<10} {:<26} {:<10} FRAMEWORK", "SLUG", "NAME", "ONS CODE", "REGION", "STATUS");
                 for t in all {
-                    println!("{:<24} {:<40} {:<10} {:<26} {}", t.slug, t.name, t.ons_code, t.region, t.status);
+                    let framework = match (&t.plugin_id, &t.plugin_version) {
+                        (Some(i), Some(v)) => format!("{i}@{v}"),
+                        _ => "none".into(),
+                    };
+                    println!("{:<24} {:<40} {:<10} {:<26} {:<10} {framework}", t.slug, t.name, t.ons_code, t.region, t.status.to_string());
                 }
             }
             Ok(())
+        }
+        Command::Tenant { command: TenantCommand::Pin { slug, plugin } } => {
+            let pool = open(&config)?;
+            let mut conn = pool.get()?;
+            ensure_current(&mut conn)?;
+            let (id, version) = plugin
+                .split_once('@')
+                .ok_or_else(|| anyhow::anyhow!("name the version: {plugin}@VERSION (see `platform plugin list`)"))?;
+            let tenant = tenants::by_slug(&mut conn, &slug)?.ok_or_else(|| anyhow::anyhow!("no tenant {slug:?}"))?;
+            frameworks::pin(&mut conn, &tenant, id, version, Some("cli"), clock::now()).with_context(|| format!("pinning {slug} to {plugin}"))?;
+            println!("{slug} now uses {id}@{version}");
+            Ok(())
+        }
+        Command::Plugin { command } => plugin_command(command, &config),
+    }
+}
+
+fn plugin_host(config: &Config) -> anyhow::Result<platform_plugins::PluginHost> {
+    let options = platform_plugins::HostOptions { cache_dir: Some(config.data_dir.join("plugin-cache")), ..Default::default() };
+    platform_plugins::PluginHost::new(options).map_err(|e| anyhow::anyhow!(e))
+}
+
+/// The component named by a plugin argument: a file path if one exists, else ID or ID@VERSION
+/// from the registry (the newest version when none is given).
+fn component_bytes(config: &Config, plugin: &str) -> anyhow::Result<Vec<u8>> {
+    let path = std::path::Path::new(plugin);
+    if path.is_file() {
+        return std::fs::read(path).with_context(|| format!("reading {plugin}"));
+    }
+    let pool = open(config)?;
+    let mut conn = pool.get()?;
+    ensure_current(&mut conn)?;
+    let (id, version) = match plugin.split_once('@') {
+        Some((i, v)) => (i.to_string(), v.to_string()),
+        None => {
+            let newest = platform_db::repo::plugins::list(&mut conn)?
+                .into_iter()
+                .filter(|p| p.id == plugin)
+                .filter_map(|p| semver::Version::parse(&p.version).ok())
+                .max()
+                .ok_or_else(|| anyhow::anyhow!("no file and no registered plugin called {plugin:?}"))?;
+            (plugin.to_string(), newest.to_string())
+        }
+    };
+    let row = platform_db::repo::plugins::get(&mut conn, &id, &version)?
+        .ok_or_else(|| anyhow::anyhow!("{id}@{version} is not registered"))?;
+    Ok(row.component)
+}
+
+fn plugin_command(command: PluginCommand, config: &Config) -> anyhow::Result<()> {
+    match command {
+        PluginCommand::List => {
+            let pool = open(config)?;
+            let mut conn = pool.get()?;
+            ensure_current(&mut conn)?;
+            let rows = platform_db::repo::plugins::list(&mut conn)?;
+            let pinned = platform_db::repo::tenants::list_all(&mut conn)?;
+            println!("{:<24} {:<10} {:<6} {:<14} {:>9} {:<20} TENANTS", "ID", "VERSION", "WIT", "SHA256", "BYTES", "APPROVED");
+            for p in rows {
+                let tenants: Vec<&str> = pinned
+                    .iter()
+                    .filter(|t| t.plugin_id.as_deref() == Some(p.id.as_str()) && t.plugin_version.as_deref() == Some(p.version.as_str()))
+                    .map(|t| t.slug.as_str())
+                    .collect();
+                println!(
+                    "{:<24} {:<10} {:<6} {:<14} {:>9} {:<20} {}",
+                    p.id,
+                    p.version,
+                    p.wit_version,
+                    &p.sha256[..12.min(p.sha256.len())],
+                    p.size_bytes,
+                    p.approved_at.format("%Y-%m-%d %H:%M"),
+                    if tenants.is_empty() { "-".to_string() } else { tenants.join(",") }
+                );
+            }
+            Ok(())
+        }
+        PluginCommand::Add { file } => {
+            let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let host = plugin_host(config)?;
+            let (report, plugin) = platform_plugins::conformance::run(&host, &bytes, clock::today());
+            print!("{}", report.render());
+            let plugin = plugin.ok_or_else(|| anyhow::anyhow!("{} was not added: it is not conformant", file.display()))?;
+            let pool = open(config)?;
+            let mut conn = pool.get()?;
+            ensure_current(&mut conn)?;
+            frameworks::store(&mut conn, &bytes, &plugin, Some("cli"), clock::now())
+                .with_context(|| format!("registering {}@{}", plugin.id(), plugin.version()))?;
+            println!("registered {}@{}", plugin.id(), plugin.version());
+            Ok(())
+        }
+        PluginCommand::Check { plugin } => {
+            let bytes = component_bytes(config, &plugin)?;
+            let host = plugin_host(config)?;
+            let (report, _) = platform_plugins::conformance::run(&host, &bytes, clock::today());
+            print!("{}", report.render());
+            if report.passed() { Ok(()) } else { anyhow::bail!("{plugin} is not conformant") }
+        }
+        PluginCommand::Call { plugin, function, input } => {
+            let input: serde_json::Value =
+                serde_json::from_str(&input).map_err(|e| anyhow::anyhow!("--input is not JSON: {e}"))?;
+            let bytes = component_bytes(config, &plugin)?;
+            let host = plugin_host(config)?;
+            let result = host.load(&bytes).and_then(|p| host.call_json(&p, &function, &input));
+            match result {
+                Ok(value) => {
+                    println!("{}", serde_json::to_string_pretty(&value)?);
+                    Ok(())
+                }
+                Err(e) => {
+                    // The typed error, as JSON, for scripts; the exit code says it failed.
+                    println!("{}", serde_json::json!({"error": e.code(), "message": e.to_string()}));
+                    anyhow::bail!("{}", e)
+                }
+            }
         }
     }
 }
@@ -176,9 +323,12 @@ async fn serve_async(config: Config) -> anyhow::Result<()> {
         .with_context(|| format!("cannot listen on {} (PLATFORM_BIND)", config.bind))?;
 
     let pool = open(&config)?;
+    let host = Arc::new(plugin_host(&config)?);
+    let frameworks = Arc::new(frameworks::Frameworks::new(host));
     {
         let pool = pool.clone();
         let seed_demo = config.seed_demo;
+        let frameworks = Arc::clone(&frameworks);
         tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
             let mut conn = pool.get()?;
             let applied = db::run_migrations(&mut conn).context("applying migrations")?;
@@ -192,6 +342,12 @@ async fn serve_async(config: Config) -> anyhow::Result<()> {
                     tracing::info!(trusts = ?report.demo_data_added, "seeded demo data");
                 }
             }
+            let added = frameworks.register_builtins(&mut conn, clock::today(), clock::now()).context("registering the built-in frameworks")?;
+            if !added.is_empty() {
+                tracing::info!(plugins = ?added, "registered built-in frameworks");
+            }
+            frameworks.pin_founding_trusts(&mut conn, clock::now()).context("pinning the founding trusts")?;
+            frameworks.load_pinned(&mut conn).context("loading pinned frameworks")?;
             Ok(())
         })
         .await
@@ -207,7 +363,7 @@ async fn serve_async(config: Config) -> anyhow::Result<()> {
         None => None,
     };
 
-    let state = web::AppState { pool, templates: std::sync::Arc::new(web::templates()?), redis };
+    let state = web::AppState { pool, frameworks, templates: std::sync::Arc::new(web::templates()?), redis };
     let addr = listener.local_addr().context("reading the bound address")?;
     tracing::info!(%addr, backend = config.backend.name(), "serving");
     println!("platform listening on http://{addr}");

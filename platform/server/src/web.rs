@@ -24,6 +24,7 @@ struct Assets;
 #[derive(Clone)]
 pub struct AppState {
     pub pool: Pool,
+    pub frameworks: std::sync::Arc<crate::frameworks::Frameworks>,
     pub templates: std::sync::Arc<Handlebars<'static>>,
     pub redis: Option<redis::aio::ConnectionManager>,
 }
@@ -51,6 +52,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .route("/healthz", web::get().to(healthz))
     .route("/readyz", web::get().to(readyz))
     .route("/api/v1/tenants", web::get().to(tenant_directory))
+    .route("/api/v1/tenants/{slug}/framework", web::get().to(framework_json))
+    .route("/t/{slug}/framework", web::get().to(framework_page))
     .route("/assets/{file}", web::get().to(asset))
     .route("/", web::get().to(home))
     .default_service(web::to(not_found));
@@ -106,6 +109,8 @@ async fn readyz(state: web::Data<AppState>) -> HttpResponse {
         checks.insert(name.to_string(), value);
     };
     record("database", db);
+    let failures = state.frameworks.failures();
+    record("plugins", if failures.is_empty() { Ok(()) } else { Err(failures.join("; ")) });
     if let Some(redis) = &state.redis {
         record("redis", crate::cache::ping(redis).await);
     }
@@ -192,4 +197,76 @@ impl OwnedResponse for ApiError {
     fn error_response_owned(self) -> HttpResponse {
         actix_web::ResponseError::error_response(&self)
     }
+}
+
+/// An active tenant by slug; anything else is "not found", whatever the reason.
+async fn active_tenant(state: &AppState, slug: String) -> Result<platform_db::models::Tenant, ApiError> {
+    let pool = state.pool.clone();
+    let found = web::block(move || {
+        let mut conn = pool.get()?;
+        tenants::by_slug(&mut conn, &slug)
+    })
+    .await??;
+    found
+        .filter(|t| t.status == platform_db::models::TenantStatus::Active)
+        .ok_or_else(|| ApiError::NotFound("no such trust".into()))
+}
+
+async fn framework_of(state: &AppState, slug: String) -> Result<(platform_db::models::Tenant, std::sync::Arc<platform_plugins::Plugin>), ApiError> {
+    let tenant = active_tenant(state, slug).await?;
+    let plugin = state.frameworks.for_tenant(&tenant)?;
+    Ok((tenant, plugin))
+}
+
+/// The tenant's framework description. Not secret: any visitor may read it.
+async fn framework_json(state: web::Data<AppState>, slug: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    let (tenant, plugin) = framework_of(&state, slug.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(json!({
+        "tenant": tenant.slug,
+        "plugin": {"id": plugin.id(), "version": plugin.version(), "sha256": plugin.sha256},
+        "framework": plugin.framework,
+    })))
+}
+
+async fn framework_page(state: web::Data<AppState>, slug: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    let (tenant, plugin) = framework_of(&state, slug.into_inner()).await?;
+    let f = &plugin.framework;
+    // Stages under their groups, in order of first appearance.
+    let mut groups: Vec<(String, Vec<&platform_plugins::types::Stage>)> = Vec::new();
+    for s in &f.stages {
+        let g = s.group.clone().unwrap_or_default();
+        match groups.iter_mut().find(|(name, _)| *name == g) {
+            Some((_, list)) => list.push(s),
+            None => groups.push((g, vec![s])),
+        }
+    }
+    let month = |m: u8| chrono::Month::try_from(m).map(|m| m.name().to_string()).unwrap_or_else(|_| m.to_string());
+    let calendar: Vec<_> = f
+        .calendar
+        .iter()
+        .map(|c| {
+            let names: Vec<String> = c.stage_ids.iter().filter_map(|id| f.stages.iter().find(|s| &s.id == id).map(|s| s.name.clone())).collect();
+            let months = if c.start_month == c.end_month { month(c.start_month) } else { format!("{} to {}", month(c.start_month), month(c.end_month)) };
+            json!({"name": c.name, "months": months, "stages": names.join("; ")})
+        })
+        .collect();
+    let age_bands: Vec<_> = f
+        .age_bands
+        .iter()
+        .map(|b| json!({"name": b.name, "ages": match b.max_age { Some(m) => format!("{} to {m}", b.min_age), None => format!("{} and over", b.min_age) }}))
+        .collect();
+    let html = render(
+        &state,
+        "framework",
+        &json!({
+            "title": format!("{}: {}", tenant.name, f.name),
+            "tenant": tenant.name,
+            "framework": f,
+            "plugin": {"id": plugin.id(), "version": plugin.version()},
+            "groups": groups.iter().map(|(g, s)| json!({"name": g, "stages": s})).collect::<Vec<_>>(),
+            "calendar": calendar,
+            "age_bands": age_bands,
+        }),
+    )?;
+    Ok(HttpResponse::Ok().content_type(ContentType::html()).body(html))
 }

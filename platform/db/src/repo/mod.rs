@@ -5,6 +5,7 @@ pub mod audit;
 pub mod commissioning;
 pub mod indicators;
 pub mod outbox;
+pub mod plugins;
 pub mod tenants;
 pub mod users;
 pub mod validate;
