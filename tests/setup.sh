@@ -15,6 +15,8 @@ apt_install() {
 # Rust: components and the targets the toolchain file names.
 rustup show active-toolchain >/dev/null 2>&1 || rustup toolchain install stable --profile minimal
 rustup component add rustfmt clippy >/dev/null 2>&1 || true
+# Plugins build for wasm32-unknown-unknown; the test programs that must import WASI, for wasip2.
+rustup target add wasm32-unknown-unknown wasm32-wasip2 >/dev/null
 
 # PostgreSQL on 127.0.0.1:5432 with trust auth for user postgres.
 if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then

@@ -67,7 +67,12 @@ async function axeViolations(page) {
   return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
 }
 
-for (const [name, path, status] of [['home page', '/', 200], ['page not found', '/no-such-page', 404]]) {
+for (const [name, path, status] of [
+  ['home page', '/', 200],
+  ['page not found', '/no-such-page', 404],
+  ['Sunderland framework', '/t/sunderland/framework', 200],
+  ['Kent framework', '/t/kent/framework', 200],
+]) {
   test(`${name} has no accessibility violations`, async () => {
     const { context, page, response } = await open(path);
     assert.equal(response.status(), status);

@@ -9,6 +9,7 @@ mod support;
 mod cli;
 mod http;
 mod migrations;
+mod plugins;
 mod repo;
 mod schema_check;
 mod seed;

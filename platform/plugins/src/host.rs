@@ -291,10 +291,9 @@ impl PluginHost {
         let mut store = self.new_store();
         let world = plugin.pre.instantiate(&mut store).map_err(|e| self.failure(&store, e))?;
         let out = f(&world, &mut store).map_err(|e| self.failure(&store, e))?;
-        let size = serde_json::to_vec(&out).map(|v| v.len()).unwrap_or(usize::MAX);
-        if size > self.options.output_limit {
+        if !fits(&out, self.options.output_limit) {
             return Err(PluginError::BadOutput(format!(
-                "the result is {size} bytes; the limit is {}",
+                "the result is larger than the {} byte limit",
                 self.options.output_limit
             )));
         }
@@ -475,6 +474,24 @@ impl PluginHost {
             ))),
         }
     }
+}
+
+/// Whether the JSON form of `value` fits in `limit` bytes. Counting stops at the limit, so an
+/// oversized result costs no more to reject than a result of the limit's size.
+fn fits<T: Serialize>(value: &T, limit: usize) -> bool {
+    struct Counter {
+        left: usize,
+    }
+    impl std::io::Write for Counter {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.left = self.left.checked_sub(buf.len()).ok_or_else(|| std::io::Error::other("over the limit"))?;
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    serde_json::to_writer(Counter { left: limit }, value).is_ok()
 }
 
 fn refused<T>(r: Result<T, String>) -> Result<T, PluginError> {

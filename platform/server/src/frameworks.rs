@@ -37,12 +37,21 @@ impl Frameworks {
 
     /// Registers each built-in framework version the registry lacks, after it passes the
     /// conformance suite. A registered version is never replaced.
-    pub fn register_builtins(&self, conn: &mut DbConnection, today: NaiveDate, now: NaiveDateTime) -> anyhow::Result<Vec<String>> {
+    pub fn register_builtins(
+        &self,
+        conn: &mut DbConnection,
+        today: NaiveDate,
+        now: NaiveDateTime,
+    ) -> anyhow::Result<Vec<String>> {
         let mut added = Vec::new();
         for artifact in plugin_artifacts::FRAMEWORKS {
             let (report, plugin) = conformance::run(&self.host, artifact.bytes, today);
             let Some(plugin) = plugin else {
-                anyhow::bail!("built-in plugin {} is not conformant: {}", artifact.id, report.render().replace('\n', "; "));
+                anyhow::bail!(
+                    "built-in plugin {} is not conformant: {}",
+                    artifact.id,
+                    report.render().replace('\n', "; ")
+                );
             };
             match registry::get(conn, plugin.id(), plugin.version())? {
                 Some(existing) if existing.sha256 != plugin.sha256 => tracing::warn!(
@@ -92,7 +101,11 @@ impl Frameworks {
                     if p.id() == id && p.version() == version {
                         Ok(p)
                     } else {
-                        Err(PluginError::Incompatible(format!("the stored component describes itself as {}@{}", p.id(), p.version())))
+                        Err(PluginError::Incompatible(format!(
+                            "the stored component describes itself as {}@{}",
+                            p.id(),
+                            p.version()
+                        )))
                     }
                 }),
             };
@@ -136,7 +149,13 @@ impl Frameworks {
 }
 
 /// Stores a conformant plugin in the registry.
-pub fn store(conn: &mut DbConnection, bytes: &[u8], plugin: &Plugin, by: Option<&str>, now: NaiveDateTime) -> Result<(), DbError> {
+pub fn store(
+    conn: &mut DbConnection,
+    bytes: &[u8],
+    plugin: &Plugin,
+    by: Option<&str>,
+    now: NaiveDateTime,
+) -> Result<(), DbError> {
     conn.transaction(|conn| {
         registry::insert(
             conn,
@@ -170,7 +189,14 @@ pub fn store(conn: &mut DbConnection, bytes: &[u8], plugin: &Plugin, by: Option<
 }
 
 /// Pins a tenant to a registered version, with an audit entry, in one transaction.
-pub fn pin(conn: &mut DbConnection, tenant: &Tenant, id: &str, version: &str, by: Option<&str>, now: NaiveDateTime) -> Result<(), DbError> {
+pub fn pin(
+    conn: &mut DbConnection,
+    tenant: &Tenant,
+    id: &str,
+    version: &str,
+    by: Option<&str>,
+    now: NaiveDateTime,
+) -> Result<(), DbError> {
     conn.transaction(|conn| {
         registry::pin(conn, &tenant.id, id, version)?;
         audit::record(

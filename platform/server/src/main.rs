@@ -41,7 +41,8 @@ enum Command {
         #[arg(long)]
         status: bool,
     },
-    /// Seed the five founding trusts; with --demo, their demo dataset too. Re-running adds nothing.
+    /// Seed the five founding trusts and register the built-in frameworks; with --demo, the demo
+    /// dataset too. Re-running adds nothing.
     Seed {
         #[arg(long)]
         demo: bool,
@@ -138,7 +139,13 @@ fn run(command: Command, config: Config) -> anyhow::Result<()> {
             let mut conn = pool.get()?;
             db::run_migrations(&mut conn).context("applying migrations")?;
             let report = platform_db::seed::seed(&mut conn, demo, clock::today(), clock::now()).context("seeding")?;
+            let frameworks = frameworks::Frameworks::new(Arc::new(plugin_host(&config)?));
+            let added = frameworks
+                .register_builtins(&mut conn, clock::today(), clock::now())
+                .context("registering the built-in frameworks")?;
+            frameworks.pin_founding_trusts(&mut conn, clock::now()).context("pinning the founding trusts")?;
             println!("tenants created: {}", none_or(&report.tenants_created));
+            println!("frameworks registered: {}", none_or(&added));
             if demo {
                 println!("demo data added: {}", none_or(&report.demo_data_added));
                 println!("already present, left alone: {}", none_or(&report.already_present));
@@ -153,13 +160,23 @@ fn run(command: Command, config: Config) -> anyhow::Result<()> {
             if json {
                 println!("{}", serde_json::to_string_pretty(&all)?);
             } else {
-                println!("{:<24} {:<40} {:<10} {:<26} {:<10} FRAMEWORK", "SLUG", "NAME", "ONS CODE", "REGION", "STATUS");
+                println!(
+                    "{:<24} {:<40} {:<10} {:<26} {:<10} FRAMEWORK",
+                    "SLUG", "NAME", "ONS CODE", "REGION", "STATUS"
+                );
                 for t in all {
                     let framework = match (&t.plugin_id, &t.plugin_version) {
                         (Some(i), Some(v)) => format!("{i}@{v}"),
                         _ => "none".into(),
                     };
-                    println!("{:<24} {:<40} {:<10} {:<26} {:<10} {framework}", t.slug, t.name, t.ons_code, t.region, t.status.to_string());
+                    println!(
+                        "{:<24} {:<40} {:<10} {:<26} {:<10} {framework}",
+                        t.slug,
+                        t.name,
+                        t.ons_code,
+                        t.region,
+                        t.status.to_string()
+                    );
                 }
             }
             Ok(())
@@ -172,7 +189,8 @@ fn run(command: Command, config: Config) -> anyhow::Result<()> {
                 .split_once('@')
                 .ok_or_else(|| anyhow::anyhow!("name the version: {plugin}@VERSION (see `platform plugin list`)"))?;
             let tenant = tenants::by_slug(&mut conn, &slug)?.ok_or_else(|| anyhow::anyhow!("no tenant {slug:?}"))?;
-            frameworks::pin(&mut conn, &tenant, id, version, Some("cli"), clock::now()).with_context(|| format!("pinning {slug} to {plugin}"))?;
+            frameworks::pin(&mut conn, &tenant, id, version, Some("cli"), clock::now())
+                .with_context(|| format!("pinning {slug} to {plugin}"))?;
             println!("{slug} now uses {id}@{version}");
             Ok(())
         }
@@ -181,7 +199,8 @@ fn run(command: Command, config: Config) -> anyhow::Result<()> {
 }
 
 fn plugin_host(config: &Config) -> anyhow::Result<platform_plugins::PluginHost> {
-    let options = platform_plugins::HostOptions { cache_dir: Some(config.data_dir.join("plugin-cache")), ..Default::default() };
+    let options =
+        platform_plugins::HostOptions { cache_dir: Some(config.data_dir.join("plugin-cache")), ..Default::default() };
     platform_plugins::PluginHost::new(options).map_err(|e| anyhow::anyhow!(e))
 }
 
@@ -220,11 +239,17 @@ fn plugin_command(command: PluginCommand, config: &Config) -> anyhow::Result<()>
             ensure_current(&mut conn)?;
             let rows = platform_db::repo::plugins::list(&mut conn)?;
             let pinned = platform_db::repo::tenants::list_all(&mut conn)?;
-            println!("{:<24} {:<10} {:<6} {:<14} {:>9} {:<20} TENANTS", "ID", "VERSION", "WIT", "SHA256", "BYTES", "APPROVED");
+            println!(
+                "{:<24} {:<10} {:<6} {:<14} {:>9} {:<20} TENANTS",
+                "ID", "VERSION", "WIT", "SHA256", "BYTES", "APPROVED"
+            );
             for p in rows {
                 let tenants: Vec<&str> = pinned
                     .iter()
-                    .filter(|t| t.plugin_id.as_deref() == Some(p.id.as_str()) && t.plugin_version.as_deref() == Some(p.version.as_str()))
+                    .filter(|t| {
+                        t.plugin_id.as_deref() == Some(p.id.as_str())
+                            && t.plugin_version.as_deref() == Some(p.version.as_str())
+                    })
                     .map(|t| t.slug.as_str())
                     .collect();
                 println!(
@@ -245,7 +270,8 @@ fn plugin_command(command: PluginCommand, config: &Config) -> anyhow::Result<()>
             let host = plugin_host(config)?;
             let (report, plugin) = platform_plugins::conformance::run(&host, &bytes, clock::today());
             print!("{}", report.render());
-            let plugin = plugin.ok_or_else(|| anyhow::anyhow!("{} was not added: it is not conformant", file.display()))?;
+            let plugin =
+                plugin.ok_or_else(|| anyhow::anyhow!("{} was not added: it is not conformant", file.display()))?;
             let pool = open(config)?;
             let mut conn = pool.get()?;
             ensure_current(&mut conn)?;
@@ -342,7 +368,9 @@ async fn serve_async(config: Config) -> anyhow::Result<()> {
                     tracing::info!(trusts = ?report.demo_data_added, "seeded demo data");
                 }
             }
-            let added = frameworks.register_builtins(&mut conn, clock::today(), clock::now()).context("registering the built-in frameworks")?;
+            let added = frameworks
+                .register_builtins(&mut conn, clock::today(), clock::now())
+                .context("registering the built-in frameworks")?;
             if !added.is_empty() {
                 tracing::info!(plugins = ?added, "registered built-in frameworks");
             }

@@ -212,7 +212,10 @@ async fn active_tenant(state: &AppState, slug: String) -> Result<platform_db::mo
         .ok_or_else(|| ApiError::NotFound("no such trust".into()))
 }
 
-async fn framework_of(state: &AppState, slug: String) -> Result<(platform_db::models::Tenant, std::sync::Arc<platform_plugins::Plugin>), ApiError> {
+async fn framework_of(
+    state: &AppState,
+    slug: String,
+) -> Result<(platform_db::models::Tenant, std::sync::Arc<platform_plugins::Plugin>), ApiError> {
     let tenant = active_tenant(state, slug).await?;
     let plugin = state.frameworks.for_tenant(&tenant)?;
     Ok((tenant, plugin))
@@ -245,8 +248,16 @@ async fn framework_page(state: web::Data<AppState>, slug: web::Path<String>) -> 
         .calendar
         .iter()
         .map(|c| {
-            let names: Vec<String> = c.stage_ids.iter().filter_map(|id| f.stages.iter().find(|s| &s.id == id).map(|s| s.name.clone())).collect();
-            let months = if c.start_month == c.end_month { month(c.start_month) } else { format!("{} to {}", month(c.start_month), month(c.end_month)) };
+            let names: Vec<String> = c
+                .stage_ids
+                .iter()
+                .filter_map(|id| f.stages.iter().find(|s| &s.id == id).map(|s| s.name.clone()))
+                .collect();
+            let months = if c.start_month == c.end_month {
+                month(c.start_month)
+            } else {
+                format!("{} to {}", month(c.start_month), month(c.end_month))
+            };
             json!({"name": c.name, "months": months, "stages": names.join("; ")})
         })
         .collect();

@@ -92,10 +92,8 @@ pub fn pin(conn: &mut DbConnection, tenant: &TenantId, id: &str, version: &str) 
 
 /// The plugin versions tenants are pinned to, each once.
 pub fn pinned(conn: &mut DbConnection) -> DbResult<Vec<(String, String)>> {
-    let rows: Vec<(Option<String>, Option<String>)> = tenants::table
-        .select((tenants::plugin_id, tenants::plugin_version))
-        .distinct()
-        .load(conn)?;
+    let rows: Vec<(Option<String>, Option<String>)> =
+        tenants::table.select((tenants::plugin_id, tenants::plugin_version)).distinct().load(conn)?;
     let mut out: Vec<(String, String)> = rows.into_iter().filter_map(|(i, v)| Some((i?, v?))).collect();
     out.sort();
     Ok(out)
