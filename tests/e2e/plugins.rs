@@ -34,16 +34,21 @@ fn item(id: &str) -> Item {
 
 const SLACK: Duration = Duration::from_millis(20);
 
-/// Calls classify on a plugin and checks the error and how long it took.
+/// Calls classify on a plugin and checks the error and how long it took. The machine is shared
+/// with other tests, so the fastest of three tries is held to the bound: scheduling noise can
+/// delay one try, but a broken deadline delays all three.
 fn expect_failure(host: &PluginHost, id: &str, items: Vec<Item>, check: impl Fn(&PluginError) -> bool) {
     let plugin = host.load(artifact(id)).unwrap();
-    let started = Instant::now();
-    let result = host.classify(&plugin, items);
-    let took = started.elapsed();
-    let err = result.expect_err(id);
-    assert!(check(&err), "{id}: unexpected error {err:?}");
+    let mut fastest = Duration::MAX;
+    for _ in 0..3 {
+        let started = Instant::now();
+        let result = host.classify(&plugin, items.clone());
+        fastest = fastest.min(started.elapsed());
+        let err = result.expect_err(id);
+        assert!(check(&err), "{id}: unexpected error {err:?}");
+    }
     let limit = host.options().deadline + SLACK;
-    assert!(took <= limit, "{id}: took {took:?}, more than {limit:?}");
+    assert!(fastest <= limit, "{id}: took {fastest:?}, more than {limit:?}");
     // A normal call to another plugin right after succeeds.
     let good = host.load(artifact("durham")).unwrap();
     assert_eq!(host.classify(&good, vec![item("next")]).unwrap().len(), 1, "after {id}");
