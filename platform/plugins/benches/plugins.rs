@@ -100,12 +100,13 @@ fn main() {
 
     let subjects = subjects();
     let mut warm_baseline = host.instantiate(&baseline).unwrap_or_else(|e| panic!("{e}"));
+    let today = String::from("2026-11-24");
     c.bench_function("review-schedule of 40 contracts: plugin, warm", |b| {
         b.iter(|| {
             black_box(
                 warm_baseline
                     .world
-                    .call_review_schedule(&mut warm_baseline.store, "2026-11-24", black_box(&subjects))
+                    .call_review_schedule(&mut warm_baseline.store, &today, black_box(&subjects))
                     .ok(),
             )
         })

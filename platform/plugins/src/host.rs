@@ -145,7 +145,11 @@ impl PluginHost {
             .total_core_instances(slots * 2)
             .total_memories(slots * 2)
             .total_tables(slots * 2)
-            .max_memory_size(options.memory_limit);
+            .max_memory_size(options.memory_limit)
+            // Reset a released instance's first 64 KiB by zeroing rather than returning the pages
+            // to the kernel: measured faster for a fresh instance per call (1 MiB was slower).
+            .linear_memory_keep_resident(64 << 10)
+            .table_keep_resident(64 << 10);
         config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
         let engine = Engine::new(&config).map_err(|e| format!("creating the plugin engine: {e}"))?;
 

@@ -288,11 +288,7 @@ impl Guest for CentralBedfordshire {
         let today = date("today", &today)?;
         let mut out = Vec::new();
         for (i, s) in subjects.iter().enumerate() {
-            let start = date(&format!("subjects[{i}].start"), &s.start)?;
-            let end = match &s.end {
-                Some(e) => Some(date(&format!("subjects[{i}].end"), e)?),
-                None => None,
-            };
+            let (start, end) = subject_span(i, s)?;
             let mut due = next_meeting(start.max(today));
             let horizon = end.unwrap_or_else(|| add_months(today, 12));
             while due < horizon {

@@ -278,24 +278,12 @@ impl Guest for Durham {
     fn review_schedule(today: String, subjects: Vec<Subject>) -> Result<Vec<ReviewDue>, String> {
         // Monitoring KPIs and the improvement and decommissioning programme (paragraph 33): an
         // annual review and a decision before the end, for the body that commissioned it.
-        let mut out = Vec::new();
-        for s in &subjects {
-            let item = Item {
-                id: s.id.clone(),
-                kind: "service".into(),
-                tier: s.tier.clone(),
-                level_of_need: None,
-                area: attr(&s.attributes, "area").map(str::to_string),
-                attributes: s.attributes.clone(),
-            };
-            let audience = classify_item(&item).body;
-            let mut reviews = baseline::default_schedule(&today, std::slice::from_ref(s), &audience, SOURCE)?;
-            for r in &mut reviews {
-                r.source = Some(format!("{SOURCE}, paragraph 33 (monitoring planned change)"));
-            }
-            out.extend(reviews);
-        }
-        Ok(out)
+        schedule_for_bodies(
+            &today,
+            &subjects,
+            |s| classify_item(&subject_item(s)).body,
+            &format!("{SOURCE}, paragraph 33 (monitoring planned change)"),
+        )
     }
 
     fn validate(_today: String, entities: Vec<Entity>) -> Vec<Vec<Finding>> {

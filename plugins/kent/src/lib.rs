@@ -201,25 +201,12 @@ impl Guest for Kent {
     fn review_schedule(today: String, subjects: Vec<Subject>) -> Result<Vec<ReviewDue>, String> {
         // Option k: robust monitoring and evaluation leads to decommissioning; reviews go to the
         // body that commissions at the subject's level.
-        let mut out = Vec::new();
-        for s in &subjects {
-            let item = Item {
-                id: s.id.clone(),
-                kind: "service".into(),
-                tier: s.tier.clone(),
-                level_of_need: None,
-                area: attr(&s.attributes, "area").map(str::to_string),
-                attributes: vec![],
-            };
-            let audience = classify_item(&item).body;
-            out.extend(baseline::default_schedule(
-                &today,
-                std::slice::from_ref(s),
-                &audience,
-                "Option k: robust monitoring and evaluation",
-            )?);
-        }
-        Ok(out)
+        schedule_for_bodies(
+            &today,
+            &subjects,
+            |s| classify_item(&subject_item(s)).body,
+            "Option k: robust monitoring and evaluation",
+        )
     }
 
     fn validate(_today: String, entities: Vec<Entity>) -> Vec<Vec<Finding>> {

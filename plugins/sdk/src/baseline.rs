@@ -57,16 +57,7 @@ pub fn default_schedule(
     let today = date("today", today)?;
     let mut out = Vec::new();
     for (i, s) in subjects.iter().enumerate() {
-        let start = date(&format!("subjects[{i}].start"), &s.start)?;
-        let end = match &s.end {
-            Some(e) => Some(date(&format!("subjects[{i}].end"), e)?),
-            None => None,
-        };
-        if let Some(end) = end
-            && end < start
-        {
-            return Err(format!("subjects[{i}]: ends before it starts"));
-        }
+        let (start, end) = subject_span(i, s)?;
         match end {
             Some(end) => {
                 let mut n = 1;

@@ -304,6 +304,46 @@ pub fn review(s: &Subject, kind: &str, what: &str, due: NaiveDate, audience: &st
     }
 }
 
+/// A subject's start and (optional) end, with the subject's position named on a bad date.
+pub fn subject_span(i: usize, s: &Subject) -> Result<(NaiveDate, Option<NaiveDate>), String> {
+    let start = date(&format!("subjects[{i}].start"), &s.start)?;
+    let end = match &s.end {
+        Some(e) => Some(date(&format!("subjects[{i}].end"), e)?),
+        None => None,
+    };
+    if end.is_some_and(|e| e < start) {
+        return Err(format!("subjects[{i}]: ends before it starts"));
+    }
+    Ok((start, end))
+}
+
+/// The baseline's schedule (annual reviews and a re-commissioning decision), each subject's
+/// reviews addressed to the body `audience` picks for it.
+pub fn schedule_for_bodies(
+    today: &str,
+    subjects: &[Subject],
+    audience: impl Fn(&Subject) -> String,
+    source: &str,
+) -> Result<Vec<ReviewDue>, String> {
+    let mut out = Vec::new();
+    for s in subjects {
+        out.extend(baseline::default_schedule(today, std::slice::from_ref(s), &audience(s), source)?);
+    }
+    Ok(out)
+}
+
+/// The item a subject is, for classifying who reviews it.
+pub fn subject_item(s: &Subject) -> Item {
+    Item {
+        id: s.id.clone(),
+        kind: "service".into(),
+        tier: s.tier.clone(),
+        level_of_need: None,
+        area: attr(&s.attributes, "area").map(str::to_string),
+        attributes: s.attributes.clone(),
+    }
+}
+
 /// The five Every Child Matters outcomes, the ids the platform's data core uses.
 pub const OUTCOMES: [(&str, &str); 5] = [
     ("be_healthy", "Be healthy"),

@@ -265,11 +265,7 @@ impl Guest for Sunderland {
         let today = date("today", &today)?;
         let mut out = Vec::new();
         for (i, s) in subjects.iter().enumerate() {
-            let start = date(&format!("subjects[{i}].start"), &s.start)?;
-            let end = match &s.end {
-                Some(e) => Some(date(&format!("subjects[{i}].end"), e)?),
-                None => None,
-            };
+            let (start, end) = subject_span(i, s)?;
             let audience = if s.tier.as_deref() == Some("specialist") { "ctsp" } else { "aligned-partnership" };
             let mut december = next_month_start(start.max(today), 12);
             let horizon = end.unwrap_or_else(|| add_months(today, 12));
