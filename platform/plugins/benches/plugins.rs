@@ -104,10 +104,7 @@ fn main() {
     c.bench_function("review-schedule of 40 contracts: plugin, warm", |b| {
         b.iter(|| {
             black_box(
-                warm_baseline
-                    .world
-                    .call_review_schedule(&mut warm_baseline.store, &today, black_box(&subjects))
-                    .ok(),
+                warm_baseline.world.call_review_schedule(&mut warm_baseline.store, &today, black_box(&subjects)).ok(),
             )
         })
     });

@@ -1,25 +1,14 @@
 //! The edge where the wall clock is read. Everything else takes `today` or `now` as an argument.
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::{NaiveDate, NaiveDateTime, Timelike};
 
+/// Now, in UTC, to the whole second: both backends store and return exactly this.
 #[allow(clippy::disallowed_methods)]
 pub fn now() -> NaiveDateTime {
-    // Whole seconds: both backends store and return exactly this.
     let now = chrono::Utc::now().naive_utc();
-    now.with_nanosecond_zero()
+    now.with_nanosecond(0).unwrap_or(now)
 }
 
 pub fn today() -> NaiveDate {
     now().date()
-}
-
-trait ZeroNanos {
-    fn with_nanosecond_zero(self) -> Self;
-}
-
-impl ZeroNanos for NaiveDateTime {
-    fn with_nanosecond_zero(self) -> Self {
-        use chrono::Timelike;
-        self.with_nanosecond(0).unwrap_or(self)
-    }
 }
