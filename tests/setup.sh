@@ -39,6 +39,12 @@ if ! (command -v redis-cli >/dev/null && redis-cli -h 127.0.0.1 -p 6379 ping >/d
   for _ in $(seq 1 30); do redis-cli ping >/dev/null 2>&1 && break; sleep 0.2; done
 fi
 
+# A real SMTP server for the mail tests.
+if ! python3 -c "import aiosmtpd" 2>/dev/null; then
+  say "installing aiosmtpd"
+  python3 -m pip install --quiet --disable-pip-version-check aiosmtpd
+fi
+
 # Headless Chromium (Debian's build) and the browser-test packages from npm.
 if [ ! -x /usr/bin/chromium ]; then say "installing Chromium"; apt_install chromium; fi
 if ! command -v node >/dev/null; then say "installing Node.js"; apt_install nodejs npm; fi

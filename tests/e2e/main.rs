@@ -8,6 +8,7 @@ mod support;
 
 mod cli;
 mod http;
+mod mail;
 mod migrations;
 mod plugins;
 mod repo;

@@ -24,6 +24,8 @@ struct FileConfig {
     smtp_url: Option<String>,
     /// Seed the five trusts and the demo dataset at start-up.
     seed_demo: Option<bool>,
+    /// The sender of the platform's mail, e.g. `Commissioning platform <no-reply@example.org>`.
+    mail_from: Option<String>,
     /// Log filter, for example `info` or `platform=debug`.
     log: Option<String>,
 }
@@ -37,6 +39,7 @@ pub struct Config {
     pub backend: Backend,
     pub redis_url: Option<String>,
     pub smtp_url: Option<String>,
+    pub mail_from: String,
     pub seed_demo: bool,
     pub log: String,
 }
@@ -60,6 +63,7 @@ const KNOWN_ENV: &[&str] = &[
     "PLATFORM_SEED_DEMO",
     "PLATFORM_LOG",
     "PLATFORM_CONFIG",
+    "PLATFORM_MAIL_FROM",
     "DATABASE_URL",
     "REDIS_URL",
     "SMTP_URL",
@@ -122,6 +126,12 @@ impl Config {
             check_url("SMTP_URL", u, &["smtp", "smtps"])?;
         }
 
+        let mail_from = pick("PLATFORM_MAIL_FROM", file_config.mail_from)
+            .unwrap_or_else(|| "Commissioning platform <no-reply@localhost>".into());
+        mail_from.parse::<lettre::message::Mailbox>().map_err(|e| {
+            bad("PLATFORM_MAIL_FROM", format!("{mail_from:?} is not a sender such as Name <address@example.org>: {e}"))
+        })?;
+
         let seed_demo = match env.get("PLATFORM_SEED_DEMO").filter(|v| !v.is_empty()) {
             Some(v) => match v.as_str() {
                 "true" | "1" | "yes" => true,
@@ -137,7 +147,7 @@ impl Config {
         let log = pick("PLATFORM_LOG", file_config.log).unwrap_or_else(|| "info".into());
         tracing_subscriber::EnvFilter::try_new(&log).map_err(|e| bad("PLATFORM_LOG", e.to_string()))?;
 
-        Ok(Config { bind, data_dir, database_url, backend, redis_url, smtp_url, seed_demo, log })
+        Ok(Config { bind, data_dir, database_url, backend, redis_url, smtp_url, mail_from, seed_demo, log })
     }
 
     /// Where messages go when no SMTP server is configured.
@@ -192,6 +202,7 @@ mod tests {
             ("SMTP_URL", "smtp://", "SMTP_URL"),
             ("PLATFORM_SEED_DEMO", "maybe", "PLATFORM_SEED_DEMO"),
             ("PLATFORM_LOG", "[[[", "PLATFORM_LOG"),
+            ("PLATFORM_MAIL_FROM", "not an address", "PLATFORM_MAIL_FROM"),
         ];
         for (key, value, named) in cases {
             let err = Config::load(None, &env(&[(key, value)])).unwrap_err();

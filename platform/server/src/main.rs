@@ -6,6 +6,7 @@ mod clock;
 mod config;
 mod error;
 mod frameworks;
+mod mail;
 mod web;
 
 use std::collections::BTreeMap;
@@ -56,6 +57,24 @@ enum Command {
     Plugin {
         #[command(subcommand)]
         command: PluginCommand,
+    },
+    /// Outgoing mail.
+    Mail {
+        #[command(subcommand)]
+        command: MailCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum MailCommand {
+    /// Send a test message through the configured delivery (SMTP_URL, or the outbox folder).
+    Test {
+        /// The recipient.
+        #[arg(long)]
+        to: String,
+        /// The tenant the message is sent for (its name appears in the message).
+        #[arg(long)]
+        tenant: Option<String>,
     },
 }
 
@@ -195,6 +214,30 @@ fn run(command: Command, config: Config) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Plugin { command } => plugin_command(command, &config),
+        Command::Mail { command: MailCommand::Test { to, tenant } } => {
+            let tenant_name = match tenant {
+                Some(slug) => {
+                    let pool = open(&config)?;
+                    let mut conn = pool.get()?;
+                    ensure_current(&mut conn)?;
+                    tenants::by_slug(&mut conn, &slug)?.ok_or_else(|| anyhow::anyhow!("no tenant {slug:?}"))?.name
+                }
+                None => "Commissioning platform".to_string(),
+            };
+            let mailer = mail::Mailer::from_config(&config)?;
+            let now = clock::now();
+            let rendered = mail::Mailer::render(
+                &web::templates()?,
+                "test",
+                &serde_json::json!({"tenant": tenant_name, "sent_at": now.format("%Y-%m-%d %H:%M").to_string()}),
+            )?;
+            let id = mail::message_id(&format!("test:{to}:{now}"), "commissioning.platform");
+            match mailer.send(&to, &id, &rendered)? {
+                mail::Sent::Outbox(path) => println!("written to {}", path.display()),
+                mail::Sent::Smtp => println!("accepted by the SMTP server for {to}"),
+            }
+            Ok(())
+        }
     }
 }
 

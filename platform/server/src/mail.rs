@@ -1,0 +1,138 @@
+//! Outgoing mail. Each message is a handlebars template in three parts (`NAME.subject`,
+//! `NAME.text`, `NAME.html`, under `templates/mail/`) rendered with the tenant's name, built
+//! with lettre as plain text and HTML alternatives with a stable Message-ID, and delivered over
+//! SMTP when `SMTP_URL` is set, otherwise written as an `.eml` file to `<data dir>/outbox/`.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use handlebars::Handlebars;
+use lettre::message::{Mailbox, MultiPart};
+use lettre::{FileTransport, Message, SmtpTransport, Transport};
+use serde_json::Value;
+
+use crate::config::Config;
+
+/// A message ready to send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendered {
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+/// Why a message could not be sent.
+#[derive(Debug, thiserror::Error)]
+pub enum MailError {
+    #[error("mail template {0}: {1}")]
+    Template(String, String),
+    #[error("recipient {0:?} is not an email address")]
+    BadRecipient(String),
+    #[error("building the message: {0}")]
+    Build(String),
+    #[error("delivering over SMTP: {0}")]
+    Smtp(String),
+    #[error("writing to the outbox {0}: {1}")]
+    Outbox(String, String),
+}
+
+enum Delivery {
+    Outbox(PathBuf),
+    Smtp(Box<SmtpTransport>),
+}
+
+pub struct Mailer {
+    delivery: Delivery,
+    from: Mailbox,
+}
+
+/// Where a message went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Sent {
+    /// Written to this file.
+    Outbox(PathBuf),
+    /// Accepted by the SMTP server.
+    Smtp,
+}
+
+impl Mailer {
+    pub fn from_config(config: &Config) -> anyhow::Result<Mailer> {
+        let from: Mailbox = config.mail_from.parse().map_err(|e| anyhow::anyhow!("PLATFORM_MAIL_FROM: {e}"))?;
+        let delivery = match &config.smtp_url {
+            Some(url) => {
+                let transport = SmtpTransport::from_url(url)
+                    .map_err(|e| anyhow::anyhow!("SMTP_URL: {e}"))?
+                    .timeout(Some(Duration::from_secs(15)))
+                    .build();
+                Delivery::Smtp(Box::new(transport))
+            }
+            None => Delivery::Outbox(config.outbox_dir()),
+        };
+        Ok(Mailer { delivery, from })
+    }
+
+    /// Renders the three parts of a template.
+    pub fn render(templates: &Handlebars<'_>, name: &str, data: &Value) -> Result<Rendered, MailError> {
+        let part = |suffix: &str| {
+            let template = format!("mail/{name}.{suffix}");
+            templates.render(&template, data).map_err(|e| MailError::Template(template, e.to_string()))
+        };
+        Ok(Rendered { subject: part("subject")?.trim().to_string(), text: part("text")?, html: part("html")? })
+    }
+
+    /// Sends one message. `message_id` is kept as given, so a retry is recognisably the same message.
+    pub fn send(&self, to: &str, message_id: &str, message: &Rendered) -> Result<Sent, MailError> {
+        let to: Mailbox = to.parse().map_err(|_| MailError::BadRecipient(to.to_string()))?;
+        let email = Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(&message.subject)
+            .message_id(Some(message_id.to_string()))
+            .multipart(MultiPart::alternative_plain_html(message.text.clone(), message.html.clone()))
+            .map_err(|e| MailError::Build(e.to_string()))?;
+        match &self.delivery {
+            Delivery::Smtp(transport) => {
+                transport.send(&email).map(|_| Sent::Smtp).map_err(|e| MailError::Smtp(e.to_string()))
+            }
+            Delivery::Outbox(dir) => {
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| MailError::Outbox(dir.display().to_string(), e.to_string()))?;
+                let id = FileTransport::new(dir)
+                    .send(&email)
+                    .map_err(|e| MailError::Outbox(dir.display().to_string(), e.to_string()))?;
+                Ok(Sent::Outbox(dir.join(format!("{id}.eml"))))
+            }
+        }
+    }
+}
+
+/// A Message-ID of the platform's own, from a stable key.
+pub fn message_id(key: &str, domain: &str) -> String {
+    format!("<{}@{domain}>", uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, key.as_bytes()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn templates_render_the_tenant_name_and_escape_it_in_html() {
+        let hb = crate::web::templates().unwrap();
+        let r = Mailer::render(
+            &hb,
+            "test",
+            &serde_json::json!({"tenant": "Kent <Trust> & Co", "sent_at": "2026-11-24 09:30"}),
+        )
+        .unwrap();
+        assert_eq!(r.subject, "Kent <Trust> & Co: test message from the commissioning platform");
+        assert!(r.text.contains("for Kent <Trust> & Co."));
+        assert!(r.html.contains("Kent &lt;Trust&gt; &amp; Co"));
+        assert!(Mailer::render(&hb, "no-such-mail", &serde_json::json!({})).is_err());
+    }
+
+    #[test]
+    fn message_ids_are_stable_per_key() {
+        assert_eq!(message_id("review:1:lead:14", "platform"), message_id("review:1:lead:14", "platform"));
+        assert_ne!(message_id("review:1:lead:14", "platform"), message_id("review:1:lead:7", "platform"));
+    }
+}
