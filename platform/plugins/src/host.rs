@@ -87,7 +87,6 @@ impl ResourceLimiter for Limits {
 /// A loaded plugin: compiled, linked, and described.
 pub struct Plugin {
     pub sha256: String,
-    pub size: usize,
     pub framework: types::Description,
     pre: FrameworkPre<Ctx>,
 }
@@ -191,7 +190,7 @@ impl PluginHost {
                 self.options.max_component_size
             )));
         }
-        let sha256 = hex(&Sha256::digest(bytes));
+        let sha256 = component_sha256(bytes);
         let component = self.compile_cached(bytes, &sha256)?;
         // The world's own type-only interface is the one import a plugin may have.
         let imports: Vec<String> = component
@@ -209,7 +208,7 @@ impl PluginHost {
         let pre = self.linker.instantiate_pre(&component).and_then(FrameworkPre::new).map_err(|e| {
             PluginError::Incompatible(format!("its exports do not match commissioning:framework@1.0.0: {e:#}"))
         })?;
-        let mut plugin = Plugin { sha256, size: bytes.len(), framework: empty_framework(), pre };
+        let mut plugin = Plugin { sha256, framework: empty_framework(), pre };
         plugin.framework = self.call(&plugin, |w, s| w.call_describe(s))?;
         Ok(plugin)
     }
@@ -508,6 +507,11 @@ fn one_per_input<T>(out: Vec<T>, n: usize, function: &str) -> Result<Vec<T>, Plu
     } else {
         Err(PluginError::BadOutput(format!("{function} returned {} answers for {n} inputs", out.len())))
     }
+}
+
+/// The sha256 a component is registered and cached under, in hex.
+pub fn component_sha256(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
 }
 
 pub fn iso(d: NaiveDate) -> String {

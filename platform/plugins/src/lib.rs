@@ -9,7 +9,7 @@ mod host;
 
 pub use bindings::types;
 pub use error::PluginError;
-pub use host::{HostOptions, Plugin, PluginHost};
+pub use host::{HostOptions, Plugin, PluginHost, component_sha256};
 
 /// The WIT package version this host speaks.
 pub const WIT_VERSION: &str = "1.0.0";

@@ -13,7 +13,7 @@ use platform_db::models::{AuditEntry, Tenant};
 use platform_db::repo::{audit, plugins as registry, tenants};
 use platform_db::{AuditId, DbError};
 use platform_plugins::conformance;
-use platform_plugins::{Plugin, PluginError, PluginHost, WIT_VERSION};
+use platform_plugins::{Plugin, PluginError, PluginHost, WIT_VERSION, component_sha256};
 
 pub struct Frameworks {
     pub host: Arc<PluginHost>,
@@ -43,8 +43,13 @@ impl Frameworks {
         today: NaiveDate,
         now: NaiveDateTime,
     ) -> anyhow::Result<Vec<String>> {
+        let registered = registry::list(conn)?;
         let mut added = Vec::new();
         for artifact in plugin_artifacts::FRAMEWORKS {
+            // Bytes already in the registry passed the suite when they were registered.
+            if registered.iter().any(|r| r.sha256 == component_sha256(artifact.bytes)) {
+                continue;
+            }
             let (report, plugin) = conformance::run(&self.host, artifact.bytes, today);
             let Some(plugin) = plugin else {
                 anyhow::bail!(
@@ -53,16 +58,14 @@ impl Frameworks {
                     report.render().replace('\n', "; ")
                 );
             };
-            match registry::get(conn, plugin.id(), plugin.version())? {
-                Some(existing) if existing.sha256 != plugin.sha256 => tracing::warn!(
+            if registered.iter().any(|r| r.id == plugin.id() && r.version == plugin.version()) {
+                tracing::warn!(
                     plugin = %format!("{}@{}", plugin.id(), plugin.version()),
                     "the built-in component differs from the registered one; the registered one is used (a change needs a new version)"
-                ),
-                Some(_) => {}
-                None => {
-                    store(conn, artifact.bytes, &plugin, Some("built-in"), now)?;
-                    added.push(format!("{}@{}", plugin.id(), plugin.version()));
-                }
+                );
+            } else {
+                store(conn, artifact.bytes, &plugin, Some("built-in"), now)?;
+                added.push(format!("{}@{}", plugin.id(), plugin.version()));
             }
         }
         Ok(added)

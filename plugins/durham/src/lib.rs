@@ -108,7 +108,7 @@ fn classify_item(item: &Item) -> Classification {
     }
 }
 
-fn validate_entity(e: &Entity) -> Vec<Finding> {
+fn validate_entity(today: &str, e: &Entity) -> Vec<Finding> {
     let a = &e.attributes;
     let mut out = Vec::new();
     match e.kind.as_str() {
@@ -166,7 +166,7 @@ fn validate_entity(e: &Entity) -> Vec<Finding> {
                 ));
             }
         }
-        _ => out.extend(baseline::NationalBaseline::validate(String::from("2000-01-01"), vec![e.clone()]).into_iter().flatten().filter(|f| f.code != "ended")),
+        _ => out.extend(baseline::NationalBaseline::validate(today.to_string(), vec![e.clone()]).into_iter().flatten().filter(|f| f.code != "ended")),
     }
     out
 }
@@ -286,8 +286,8 @@ impl Guest for Durham {
         )
     }
 
-    fn validate(_today: String, entities: Vec<Entity>) -> Vec<Vec<Finding>> {
-        entities.iter().map(validate_entity).collect()
+    fn validate(today: String, entities: Vec<Entity>) -> Vec<Vec<Finding>> {
+        entities.iter().map(|e| validate_entity(&today, e)).collect()
     }
 
     fn stage_gate(_today: String, moves: Vec<StageMove>) -> Vec<Vec<Finding>> {
