@@ -95,15 +95,24 @@ fn redact(message: &str, url: &str) -> String {
 
 pub struct Manager {
     url: String,
+    app_role: bool,
 }
+
+/// The PostgreSQL role the web server's queries run as: not a superuser, not the owner of the
+/// tables, so the row-level security policies of migration 000006 hold it to one tenant.
+pub const APP_ROLE: &str = "platform_app";
 
 impl ManageConnection for Manager {
     type Connection = DbConnection;
     type Error = r2d2::Error;
 
     fn connect(&self) -> Result<DbConnection, r2d2::Error> {
-        establish(&self.url)
-            .map_err(|e| r2d2::Error::ConnectionError(diesel::ConnectionError::BadConnection(e.to_string())))
+        let mut conn = establish(&self.url)
+            .map_err(|e| r2d2::Error::ConnectionError(diesel::ConnectionError::BadConnection(e.to_string())))?;
+        if self.app_role && matches!(conn, DbConnection::Postgres(_)) {
+            conn.batch_execute(&format!("SET ROLE {APP_ROLE}")).map_err(r2d2::Error::QueryError)?;
+        }
+        Ok(conn)
     }
 
     fn is_valid(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
@@ -124,11 +133,14 @@ impl CustomizeConnection<DbConnection, r2d2::Error> for NoCustomizer {}
 pub struct PoolOptions {
     pub max_size: u32,
     pub connect_timeout: Duration,
+    /// On PostgreSQL, run every pooled connection as [`APP_ROLE`] (the web server's pool);
+    /// otherwise connections keep the role of the URL (migrations and operator commands).
+    pub app_role: bool,
 }
 
 impl Default for PoolOptions {
     fn default() -> Self {
-        PoolOptions { max_size: 8, connect_timeout: Duration::from_secs(5) }
+        PoolOptions { max_size: 8, connect_timeout: Duration::from_secs(5), app_role: false }
     }
 }
 
@@ -166,7 +178,7 @@ impl Pool {
             .min_idle(Some(0))
             .connection_timeout(options.connect_timeout)
             .connection_customizer(Box::new(NoCustomizer))
-            .build_unchecked(Manager { url: url.to_string() });
+            .build_unchecked(Manager { url: url.to_string(), app_role: options.app_role });
         Ok(Pool { inner, backend })
     }
 
@@ -176,6 +188,60 @@ impl Pool {
 
     pub fn get(&self) -> DbResult<PooledConnection> {
         self.inner.get().map_err(DbError::from)
+    }
+}
+
+/// Whose rows a unit of work may see. On PostgreSQL it is set for the transaction
+/// (`platform.tenant_id` or `platform.scope`), and row-level security holds every query of a
+/// connection running as [`APP_ROLE`] to it, even one that forgot its tenant filter.
+#[derive(Debug, Clone, Copy)]
+pub enum Scope<'a> {
+    Tenant(&'a crate::ids::TenantId),
+    /// Operator work across tenants: sign-up approval, platform-level audit entries.
+    Platform,
+}
+
+/// Runs `work` in one transaction within `scope`: all of it happens or none of it does.
+pub fn scoped<T>(
+    conn: &mut DbConnection,
+    scope: Scope<'_>,
+    work: impl FnOnce(&mut DbConnection) -> DbResult<T>,
+) -> DbResult<T> {
+    use diesel::RunQueryDsl;
+    use diesel::sql_types::Text;
+    conn.transaction(|conn| {
+        if let DbConnection::Postgres(pg) = conn {
+            let (name, value) = match scope {
+                Scope::Tenant(t) => ("platform.tenant_id", t.as_str()),
+                Scope::Platform => ("platform.scope", "platform"),
+            };
+            diesel::sql_query("SELECT set_config($1, $2, true)")
+                .bind::<Text, _>(name)
+                .bind::<Text, _>(value)
+                .execute(pg)?;
+        }
+        work(conn)
+    })
+}
+
+/// Whether this connection is subject to row-level security (PostgreSQL, not a superuser, no
+/// BYPASSRLS). Always false on SQLite.
+pub fn subject_to_rls(conn: &mut DbConnection) -> DbResult<bool> {
+    use diesel::RunQueryDsl;
+    #[derive(diesel::QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        subject: bool,
+    }
+    match conn {
+        DbConnection::Sqlite(_) => Ok(false),
+        DbConnection::Postgres(pg) => {
+            let row: Row = diesel::sql_query(
+                "SELECT NOT (rolsuper OR rolbypassrls) AS subject FROM pg_roles WHERE rolname = current_user",
+            )
+            .get_result(pg)?;
+            Ok(row.subject)
+        }
     }
 }
 

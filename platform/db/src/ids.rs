@@ -109,6 +109,8 @@ id_type!(
     DecisionId,
     AuditId,
     OutboxId,
+    SignupId,
+    ApiTokenId,
 );
 
 /// A string that is not a UUID was given where an id belongs.

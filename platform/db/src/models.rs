@@ -6,7 +6,7 @@ use diesel::backend::Backend;
 use diesel::deserialize::{self, FromSql};
 use diesel::serialize::{self, Output, ToSql};
 use diesel::sql_types::Text;
-use diesel::{Insertable, Queryable, Selectable};
+use diesel::{AsChangeset, Insertable, Queryable, Selectable};
 use serde::{Deserialize, Serialize};
 
 use crate::ids::*;
@@ -72,6 +72,13 @@ macro_rules! text_enum {
 }
 
 text_enum!(TenantStatus { Pending = "pending", Active = "active", Suspended = "suspended" });
+text_enum!(SignupStatus {
+    AwaitingEmail = "awaiting_email",
+    AwaitingApproval = "awaiting_approval",
+    Approved = "approved",
+    Rejected = "rejected",
+});
+text_enum!(TokenPurpose { Login = "login", OperatorLogin = "operator_login", ConfirmSignup = "confirm_signup" });
 text_enum!(Role {
     TenantAdmin = "tenant_admin",
     Commissioner = "commissioner",
@@ -530,4 +537,73 @@ mod tests {
         assert_eq!(format_pence(-5), "-£0.05");
         assert_eq!(format_pence(100_000), "£1,000.00");
     }
+}
+
+/// A council's request to join the platform, from the form to the operator's decision.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, Serialize)]
+#[diesel(table_name = signups)]
+pub struct Signup {
+    pub id: SignupId,
+    pub council_name: String,
+    pub ons_code: String,
+    pub region: String,
+    pub admin_name: String,
+    pub admin_email: String,
+    pub plugin_id: String,
+    pub plugin_version: String,
+    pub slug: String,
+    pub status: SignupStatus,
+    pub tenant_id: Option<TenantId>,
+    pub created_at: NaiveDateTime,
+    pub email_confirmed_at: Option<NaiveDateTime>,
+    pub decided_at: Option<NaiveDateTime>,
+    pub decided_by: Option<UserId>,
+}
+
+/// A one-time email link, kept as the SHA-256 of its secret.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = email_tokens)]
+pub struct EmailToken {
+    pub token_hash: String,
+    pub purpose: TokenPurpose,
+    pub email: String,
+    pub tenant_id: Option<TenantId>,
+    pub signup_id: Option<SignupId>,
+    pub created_at: NaiveDateTime,
+    pub expires_at: NaiveDateTime,
+    pub used_at: Option<NaiveDateTime>,
+}
+
+/// A tenant's identity-provider settings; the client secret is sealed by the server.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = tenant_oidc)]
+pub struct TenantOidc {
+    pub tenant_id: TenantId,
+    pub issuer: String,
+    pub client_id: String,
+    pub client_secret_sealed: String,
+    pub allowed_domains: String,
+    pub updated_at: NaiveDateTime,
+    pub updated_by: Option<UserId>,
+}
+
+impl TenantOidc {
+    pub fn domains(&self) -> Vec<String> {
+        self.allowed_domains.split(',').map(str::trim).filter(|d| !d.is_empty()).map(str::to_string).collect()
+    }
+}
+
+/// A bearer token for the JSON API, kept as the SHA-256 of its secret.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, Serialize)]
+#[diesel(table_name = api_tokens)]
+pub struct ApiToken {
+    pub id: ApiTokenId,
+    pub tenant_id: TenantId,
+    pub user_id: UserId,
+    pub name: String,
+    #[serde(skip)]
+    pub token_hash: String,
+    pub created_at: NaiveDateTime,
+    pub last_used_at: Option<NaiveDateTime>,
+    pub revoked_at: Option<NaiveDateTime>,
 }

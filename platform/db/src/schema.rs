@@ -337,10 +337,77 @@ diesel::table! {
         created_at -> Timestamp,
     }
 }
+diesel::table! {
+    signups (id) {
+        id -> Text,
+        council_name -> Text,
+        ons_code -> Text,
+        region -> Text,
+        admin_name -> Text,
+        admin_email -> Text,
+        plugin_id -> Text,
+        plugin_version -> Text,
+        slug -> Text,
+        status -> Text,
+        tenant_id -> Nullable<Text>,
+        created_at -> Timestamp,
+        email_confirmed_at -> Nullable<Timestamp>,
+        decided_at -> Nullable<Timestamp>,
+        decided_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    email_tokens (token_hash) {
+        token_hash -> Text,
+        purpose -> Text,
+        email -> Text,
+        tenant_id -> Nullable<Text>,
+        signup_id -> Nullable<Text>,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    tenant_oidc (tenant_id) {
+        tenant_id -> Text,
+        issuer -> Text,
+        client_id -> Text,
+        client_secret_sealed -> Text,
+        allowed_domains -> Text,
+        updated_at -> Timestamp,
+        updated_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    api_tokens (id) {
+        id -> Text,
+        tenant_id -> Text,
+        user_id -> Text,
+        name -> Text,
+        token_hash -> Text,
+        created_at -> Timestamp,
+        last_used_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    sessions (id_hash) {
+        id_hash -> Text,
+        user_id -> Nullable<Text>,
+        data -> Text,
+        expires_at -> Timestamp,
+    }
+}
 diesel::joinable!(contracts -> services (service_id));
 diesel::joinable!(contracts -> providers (provider_id));
 diesel::joinable!(services -> providers (provider_id));
 diesel::joinable!(memberships -> users (user_id));
+diesel::joinable!(api_tokens -> users (user_id));
 diesel::joinable!(memberships -> tenants (tenant_id));
 diesel::joinable!(service_outcomes -> services (service_id));
 diesel::joinable!(service_outcomes -> outcomes (outcome_code));
@@ -357,12 +424,14 @@ diesel::joinable!(project_stage_history -> commissioning_projects (project_id));
 diesel::joinable!(self_evaluation_scores -> self_evaluations (self_evaluation_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    api_tokens,
     audit_log,
     commissioning_projects,
     contract_contributions,
     contract_kpis,
     contracts,
     decisions,
+    email_tokens,
     indicator_values,
     indicators,
     mail_outbox,
@@ -379,6 +448,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     self_evaluations,
     service_outcomes,
     services,
+    sessions,
+    signups,
+    tenant_oidc,
     tenants,
     users,
 );

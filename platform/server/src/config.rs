@@ -28,6 +28,14 @@ struct FileConfig {
     mail_from: Option<String>,
     /// Log filter, for example `info` or `platform=debug`.
     log: Option<String>,
+    /// The address people reach the platform at, used in email links and OIDC redirects.
+    public_url: Option<String>,
+    /// Base64 of 32 random bytes: seals tenants' OIDC client secrets. Required with PostgreSQL.
+    secret_key: Option<String>,
+    /// Minutes of inactivity after which a session ends.
+    session_idle_minutes: Option<u32>,
+    /// Take the client address from `X-Forwarded-For` (only behind a trusted load balancer).
+    trust_proxy: Option<bool>,
 }
 
 /// The configuration the program runs with.
@@ -42,6 +50,12 @@ pub struct Config {
     pub mail_from: String,
     pub seed_demo: bool,
     pub log: String,
+    /// None: derived from the bound address at start-up.
+    pub public_url: Option<url::Url>,
+    /// The 32-byte sealing key, if configured.
+    pub secret_key: Option<[u8; 32]>,
+    pub session_idle: std::time::Duration,
+    pub trust_proxy: bool,
 }
 
 /// A setting that is unknown or has a bad value.
@@ -64,6 +78,10 @@ const KNOWN_ENV: &[&str] = &[
     "PLATFORM_LOG",
     "PLATFORM_CONFIG",
     "PLATFORM_MAIL_FROM",
+    "PLATFORM_PUBLIC_URL",
+    "PLATFORM_SECRET_KEY",
+    "PLATFORM_SESSION_IDLE_MINUTES",
+    "PLATFORM_TRUST_PROXY",
     "DATABASE_URL",
     "REDIS_URL",
     "SMTP_URL",
@@ -132,27 +150,79 @@ impl Config {
             bad("PLATFORM_MAIL_FROM", format!("{mail_from:?} is not a sender such as Name <address@example.org>: {e}"))
         })?;
 
-        let seed_demo = match env.get("PLATFORM_SEED_DEMO").filter(|v| !v.is_empty()) {
-            Some(v) => match v.as_str() {
-                "true" | "1" | "yes" => true,
-                "false" | "0" | "no" => false,
-                other => {
-                    return Err(bad("PLATFORM_SEED_DEMO", format!("{other:?} is not true or false")));
+        // The demo data belongs to the embedded mode; a production database starts empty.
+        let seed_demo =
+            flag(env, "PLATFORM_SEED_DEMO")?.or(file_config.seed_demo).unwrap_or(backend == Backend::Sqlite);
+        let trust_proxy = flag(env, "PLATFORM_TRUST_PROXY")?.or(file_config.trust_proxy).unwrap_or(false);
+
+        let public_url = match pick("PLATFORM_PUBLIC_URL", file_config.public_url) {
+            None => None,
+            Some(text) => {
+                let u =
+                    url::Url::parse(&text).map_err(|e| bad("PLATFORM_PUBLIC_URL", format!("not a valid URL: {e}")))?;
+                let local = matches!(u.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
+                if !(u.scheme() == "https" || (u.scheme() == "http" && local)) {
+                    return Err(bad("PLATFORM_PUBLIC_URL", "must be https:// (plain http only for localhost)"));
                 }
-            },
-            // The demo data belongs to the embedded mode; a production database starts empty.
-            None => file_config.seed_demo.unwrap_or(backend == Backend::Sqlite),
+                if u.path() != "/" || u.query().is_some() {
+                    return Err(bad(
+                        "PLATFORM_PUBLIC_URL",
+                        "must be a bare origin such as https://commissioning.example.org",
+                    ));
+                }
+                Some(u)
+            }
         };
+
+        let secret_key = match pick("PLATFORM_SECRET_KEY", file_config.secret_key) {
+            None => None,
+            Some(text) => Some(crate::secrets::parse_key(&text).map_err(|m| bad("PLATFORM_SECRET_KEY", m))?),
+        };
+
+        let idle_text = env.get("PLATFORM_SESSION_IDLE_MINUTES").filter(|v| !v.is_empty()).cloned();
+        let idle_minutes = match idle_text {
+            Some(t) => t
+                .parse::<u32>()
+                .map_err(|_| bad("PLATFORM_SESSION_IDLE_MINUTES", format!("{t:?} is not a whole number of minutes")))?,
+            None => file_config.session_idle_minutes.unwrap_or(60),
+        };
+        if !(1..=24 * 60).contains(&idle_minutes) {
+            return Err(bad("PLATFORM_SESSION_IDLE_MINUTES", "must be between 1 and 1440"));
+        }
+        let session_idle = std::time::Duration::from_secs(u64::from(idle_minutes) * 60);
 
         let log = pick("PLATFORM_LOG", file_config.log).unwrap_or_else(|| "info".into());
         tracing_subscriber::EnvFilter::try_new(&log).map_err(|e| bad("PLATFORM_LOG", e.to_string()))?;
 
-        Ok(Config { bind, data_dir, database_url, backend, redis_url, smtp_url, mail_from, seed_demo, log })
+        Ok(Config {
+            bind,
+            data_dir,
+            database_url,
+            backend,
+            redis_url,
+            smtp_url,
+            mail_from,
+            seed_demo,
+            log,
+            public_url,
+            secret_key,
+            session_idle,
+            trust_proxy,
+        })
     }
 
     /// Where messages go when no SMTP server is configured.
     pub fn outbox_dir(&self) -> PathBuf {
         self.data_dir.join("outbox")
+    }
+}
+
+fn flag(env: &BTreeMap<String, String>, key: &str) -> Result<Option<bool>, ConfigError> {
+    match env.get(key).filter(|v| !v.is_empty()).map(String::as_str) {
+        None => Ok(None),
+        Some("true" | "1" | "yes") => Ok(Some(true)),
+        Some("false" | "0" | "no") => Ok(Some(false)),
+        Some(other) => Err(bad(key, format!("{other:?} is not true or false"))),
     }
 }
 
@@ -203,6 +273,10 @@ mod tests {
             ("PLATFORM_SEED_DEMO", "maybe", "PLATFORM_SEED_DEMO"),
             ("PLATFORM_LOG", "[[[", "PLATFORM_LOG"),
             ("PLATFORM_MAIL_FROM", "not an address", "PLATFORM_MAIL_FROM"),
+            ("PLATFORM_PUBLIC_URL", "http://commissioning.example.org", "PLATFORM_PUBLIC_URL"),
+            ("PLATFORM_SECRET_KEY", "c2hvcnQ=", "PLATFORM_SECRET_KEY"),
+            ("PLATFORM_SESSION_IDLE_MINUTES", "0", "PLATFORM_SESSION_IDLE_MINUTES"),
+            ("PLATFORM_TRUST_PROXY", "perhaps", "PLATFORM_TRUST_PROXY"),
         ];
         for (key, value, named) in cases {
             let err = Config::load(None, &env(&[(key, value)])).unwrap_err();

@@ -14,6 +14,15 @@ pub enum ApiError {
     BadRequest { field: Option<String>, message: String },
     #[error("{0}")]
     Conflict(String),
+    /// No credentials (or expired ones) where they are needed.
+    #[error("sign in first")]
+    Unauthenticated,
+    /// Signed in, but the role does not allow this.
+    #[error("{0}")]
+    Forbidden(String),
+    /// Over a rate limit; seconds until another try may succeed.
+    #[error("too many attempts; try again in {0} seconds")]
+    TooManyRequests(u64),
     #[error("{0}")]
     Unavailable(String),
     #[error("something went wrong on our side; it has been logged")]
@@ -38,6 +47,9 @@ impl ApiError {
             ApiError::NotFound(_) => "not_found",
             ApiError::BadRequest { .. } => "bad_request",
             ApiError::Conflict(_) => "conflict",
+            ApiError::Unauthenticated => "unauthenticated",
+            ApiError::Forbidden(_) => "forbidden",
+            ApiError::TooManyRequests(_) => "rate_limited",
             ApiError::Unavailable(_) => "unavailable",
             ApiError::Internal(_) => "internal",
             ApiError::Plugin(e) => e.code(),
@@ -66,6 +78,9 @@ impl ResponseError for ApiError {
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::Unauthenticated => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             ApiError::Plugin(e) => {
@@ -85,7 +100,11 @@ impl ResponseError for ApiError {
         if let ApiError::Internal(detail) = self {
             tracing::error!(%detail, "internal error");
         }
-        HttpResponse::build(self.status_code()).json(self.body())
+        let mut response = HttpResponse::build(self.status_code());
+        if let ApiError::TooManyRequests(secs) = self {
+            response.insert_header((actix_web::http::header::RETRY_AFTER, secs.to_string()));
+        }
+        response.json(self.body())
     }
 }
 

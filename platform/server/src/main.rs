@@ -1,12 +1,18 @@
 //! `platform`: the children's services commissioning platform. Serves the web application and
 //! API by default; the subcommands run migrations, seed the demo data and list tenants.
 
+mod accounts;
+mod api;
+mod auth;
 mod cache;
 mod clock;
 mod config;
 mod error;
 mod frameworks;
+mod limits;
 mod mail;
+mod secrets;
+mod sessions;
 mod web;
 
 use std::collections::BTreeMap;
@@ -63,6 +69,20 @@ enum Command {
         #[command(subcommand)]
         command: MailCommand,
     },
+    /// Platform operators: the people who approve councils and plugin versions.
+    Operator {
+        #[command(subcommand)]
+        command: OperatorCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum OperatorCommand {
+    /// Make this address a platform operator (creating the user) and print a one-time sign-in link.
+    Create {
+        #[arg(long)]
+        email: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -107,6 +127,11 @@ enum TenantCommand {
     },
     /// Pin a tenant to a registered framework version (ID@VERSION).
     Pin { slug: String, plugin: String },
+    /// Approve a council's confirmed sign-up by the slug it will get (see `tenant signups`):
+    /// the tenant becomes active and its admin is sent a sign-in link.
+    Approve { slug: String },
+    /// Sign-ups waiting for email confirmation or approval.
+    Signups,
 }
 
 fn main() -> ExitCode {
@@ -213,6 +238,60 @@ fn run(command: Command, config: Config) -> anyhow::Result<()> {
             println!("{slug} now uses {id}@{version}");
             Ok(())
         }
+        Command::Tenant { command: TenantCommand::Approve { slug } } => {
+            let pool = open(&config)?;
+            let mut conn = pool.get()?;
+            ensure_current(&mut conn)?;
+            let signup = platform_db::repo::accounts::signup_by_slug(&mut conn, &slug).map_err(|_| {
+                anyhow::anyhow!(
+                    "no sign-up awaiting approval would get the slug {slug:?} (see `platform tenant signups`)"
+                )
+            })?;
+            let out = accounts::Outgoing {
+                mailer: Arc::new(mail::Mailer::from_config(&config)?),
+                templates: Arc::new(web::templates()?),
+                base: public_base(&config),
+            };
+            let (tenant, user) = accounts::approve(&mut conn, &out, &signup.id, None, "cli")
+                .map_err(|e| anyhow::anyhow!("{slug}: {e}"))?;
+            println!("{} is active as {}; a sign-in link was sent to {}", tenant.name, tenant.slug, user.email);
+            Ok(())
+        }
+        Command::Tenant { command: TenantCommand::Signups } => {
+            use platform_db::models::SignupStatus;
+            let pool = open(&config)?;
+            let mut conn = pool.get()?;
+            ensure_current(&mut conn)?;
+            let rows = platform_db::repo::accounts::signups_in(
+                &mut conn,
+                &[SignupStatus::AwaitingEmail, SignupStatus::AwaitingApproval],
+            )?;
+            println!("{:<24} {:<40} {:<10} {:<18} ADMIN", "SLUG", "COUNCIL", "ONS CODE", "STATUS");
+            for s in rows {
+                println!(
+                    "{:<24} {:<40} {:<10} {:<18} {}",
+                    s.slug,
+                    s.council_name,
+                    s.ons_code,
+                    s.status.as_str(),
+                    s.admin_email
+                );
+            }
+            Ok(())
+        }
+        Command::Operator { command: OperatorCommand::Create { email } } => {
+            let pool = open(&config)?;
+            let mut conn = pool.get()?;
+            ensure_current(&mut conn)?;
+            let link = accounts::operator_link(&mut conn, &public_base(&config), &email)
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!(
+                "{email} is a platform operator. Sign in within {} minutes, once, at:",
+                accounts::LOGIN_LINK_TTL.num_minutes()
+            );
+            println!("{link}");
+            Ok(())
+        }
         Command::Plugin { command } => plugin_command(command, &config),
         Command::Mail { command: MailCommand::Test { to, tenant } } => {
             let tenant_name = match tenant {
@@ -239,6 +318,18 @@ fn run(command: Command, config: Config) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// The address in links the command line prints or mails: PLATFORM_PUBLIC_URL, else the bind address.
+fn public_base(config: &Config) -> String {
+    match &config.public_url {
+        Some(u) => u.as_str().trim_end_matches('/').to_string(),
+        None => local_url(config.bind),
+    }
+}
+
+fn local_url(addr: std::net::SocketAddr) -> String {
+    if addr.ip().is_unspecified() { format!("http://localhost:{}", addr.port()) } else { format!("http://{addr}") }
 }
 
 fn plugin_host(config: &Config) -> anyhow::Result<platform_plugins::PluginHost> {
@@ -434,8 +525,84 @@ async fn serve_async(config: Config) -> anyhow::Result<()> {
         None => None,
     };
 
-    let state = web::AppState { pool, frameworks, templates: std::sync::Arc::new(web::templates()?), redis };
+    // Requests run as the application role, held to one tenant by row-level security.
+    drop(pool);
+    let pool = Pool::connect(&config.database_url, &PoolOptions { app_role: true, ..PoolOptions::default() })
+        .with_context(|| format!("opening the {} database", config.backend.name()))?;
+    {
+        let pool = pool.clone();
+        let rls = tokio::task::spawn_blocking(move || -> anyhow::Result<bool> {
+            let mut conn = pool.get()?;
+            Ok(db::subject_to_rls(&mut conn)?)
+        })
+        .await
+        .context("start-up task")??;
+        if config.backend == db::Backend::Postgres && !rls {
+            anyhow::bail!(
+                "the web server's database role is not subject to row-level security (it must not be a superuser or have BYPASSRLS)"
+            );
+        }
+    }
     let addr = listener.local_addr().context("reading the bound address")?;
+    let public_url = match &config.public_url {
+        Some(u) => u.clone(),
+        None => url::Url::parse(&local_url(addr)).context("the local address as a URL")?,
+    };
+    let sealer = match (&config.secret_key, config.backend) {
+        (Some(key), _) => Some(secrets::Sealer::new(key)),
+        (None, db::Backend::Sqlite) => {
+            Some(secrets::Sealer::new(&secrets::key_file(&config.data_dir.join("secret.key"))?))
+        }
+        (None, db::Backend::Postgres) => {
+            tracing::warn!("PLATFORM_SECRET_KEY is not set: tenants cannot save identity-provider settings");
+            None
+        }
+    };
+    let sessions = match &redis {
+        Some(r) => sessions::Store::Redis(r.clone()),
+        None => sessions::Store::Database(pool.clone()),
+    };
+    if let sessions::Store::Database(p) = &sessions {
+        let p = p.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(600));
+            loop {
+                tick.tick().await;
+                let p = p.clone();
+                let _ = tokio::task::spawn_blocking(move || {
+                    p.get().and_then(|mut c| platform_db::repo::accounts::session_purge(&mut c, clock::now()))
+                })
+                .await;
+            }
+        });
+    }
+    tracing::info!(store = sessions.name(), "sessions");
+    let limiter = match &redis {
+        Some(r) => limits::Limiter::Redis(r.clone()),
+        None => limits::Limiter::memory(),
+    };
+    let http = openidconnect::reqwest::ClientBuilder::new()
+        .redirect(openidconnect::reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(10))
+        .build()
+        .context("building the HTTP client")?;
+    let templates = std::sync::Arc::new(web::templates()?);
+    web::set_page_templates(templates.clone());
+    let state = web::AppState {
+        pool,
+        frameworks,
+        templates,
+        redis,
+        sessions,
+        limiter: Arc::new(limiter),
+        sealer,
+        mailer: Arc::new(mail::Mailer::from_config(&config)?),
+        secure_cookies: public_url.scheme() == "https",
+        public_url,
+        session_idle: config.session_idle,
+        trust_proxy: config.trust_proxy,
+        http,
+    };
     tracing::info!(%addr, backend = config.backend.name(), "serving");
     println!("platform listening on http://{addr}");
     let data = actix_web::web::Data::new(state);

@@ -27,6 +27,142 @@ pub struct AppState {
     pub frameworks: std::sync::Arc<crate::frameworks::Frameworks>,
     pub templates: std::sync::Arc<Handlebars<'static>>,
     pub redis: Option<redis::aio::ConnectionManager>,
+    pub sessions: crate::sessions::Store,
+    pub limiter: std::sync::Arc<crate::limits::Limiter>,
+    /// Seals OIDC client secrets; None when no key is configured (PostgreSQL without
+    /// PLATFORM_SECRET_KEY), and then OIDC settings cannot be saved.
+    pub sealer: Option<crate::secrets::Sealer>,
+    pub mailer: std::sync::Arc<crate::mail::Mailer>,
+    /// Where people reach the platform; email links and OIDC redirects start with it.
+    pub public_url: url::Url,
+    pub secure_cookies: bool,
+    pub session_idle: std::time::Duration,
+    pub trust_proxy: bool,
+    /// For the identity providers (no redirects followed, short time-outs).
+    pub http: openidconnect::reqwest::Client,
+}
+
+impl AppState {
+    /// Runs database work on the blocking pool with a connection of the request pool.
+    pub async fn db<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut platform_db::DbConnection) -> platform_db::error::DbResult<T> + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let pool = self.pool.clone();
+        Ok(web::block(move || {
+            let mut conn = pool.get()?;
+            work(&mut conn)
+        })
+        .await??)
+    }
+
+    /// One transaction within one tenant (row-level security holds it there on PostgreSQL).
+    pub async fn tenant_db<T: Send + 'static>(
+        &self,
+        tenant: &platform_db::TenantId,
+        work: impl FnOnce(&mut platform_db::DbConnection) -> platform_db::error::DbResult<T> + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let tenant = tenant.clone();
+        self.db(move |conn| platform_db::conn::scoped(conn, platform_db::conn::Scope::Tenant(&tenant), work)).await
+    }
+
+    /// One transaction of operator work across tenants.
+    pub async fn platform_db<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut platform_db::DbConnection) -> platform_db::error::DbResult<T> + Send + 'static,
+    ) -> Result<T, ApiError> {
+        self.db(move |conn| platform_db::conn::scoped(conn, platform_db::conn::Scope::Platform, work)).await
+    }
+
+    /// An absolute link for an email.
+    pub fn link(&self, path: &str) -> String {
+        format!("{}{}", self.public_url.as_str().trim_end_matches('/'), path)
+    }
+
+    pub fn page(&self, template: &str, data: &serde_json::Value) -> Result<HttpResponse, ApiError> {
+        Ok(HttpResponse::Ok().content_type(ContentType::html()).body(render(self, template, data)?))
+    }
+}
+
+/// The templates, for error pages (which are rendered without the request's state).
+static PAGE_TEMPLATES: std::sync::OnceLock<std::sync::Arc<Handlebars<'static>>> = std::sync::OnceLock::new();
+
+pub fn set_page_templates(t: std::sync::Arc<Handlebars<'static>>) {
+    let _ = PAGE_TEMPLATES.set(t);
+}
+
+/// An error on a page route: shown as a page, not JSON. A visitor who must sign in is sent to
+/// the trust's sign-in page.
+#[derive(Debug)]
+pub struct PageError {
+    pub error: ApiError,
+    pub login: Option<String>,
+}
+
+impl std::fmt::Display for PageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.error.fmt(f)
+    }
+}
+
+impl From<ApiError> for PageError {
+    fn from(error: ApiError) -> PageError {
+        PageError { error, login: None }
+    }
+}
+
+impl From<platform_plugins::PluginError> for PageError {
+    fn from(e: platform_plugins::PluginError) -> PageError {
+        PageError { error: e.into(), login: None }
+    }
+}
+
+impl From<platform_db::DbError> for PageError {
+    fn from(e: platform_db::DbError) -> PageError {
+        PageError { error: e.into(), login: None }
+    }
+}
+
+impl actix_web::ResponseError for PageError {
+    fn status_code(&self) -> actix_web::http::StatusCode {
+        match (&self.error, &self.login) {
+            (ApiError::Unauthenticated, Some(_)) => actix_web::http::StatusCode::SEE_OTHER,
+            _ => self.error.status_code(),
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let (ApiError::Unauthenticated, Some(login)) = (&self.error, &self.login) {
+            return HttpResponse::SeeOther().insert_header((header::LOCATION, login.as_str())).finish();
+        }
+        if let ApiError::Internal(detail) = &self.error {
+            tracing::error!(%detail, "internal error");
+        }
+        let title = match self.error.status_code().as_u16() {
+            400 => "There is a problem",
+            401 => "Sign in first",
+            403 => "You cannot do that",
+            404 => "Page not found",
+            409 => "That has already been done",
+            429 => "Too many attempts",
+            503 | 502 | 504 => "Sorry, the service is unavailable",
+            _ => "Sorry, there is a problem with the service",
+        };
+        let field = match &self.error {
+            ApiError::BadRequest { field: Some(f), .. } => Some(f.clone()),
+            _ => None,
+        };
+        let data = json!({"title": title, "message": self.error.to_string(), "field": field});
+        let body = PAGE_TEMPLATES
+            .get()
+            .and_then(|t| t.render("error", &data).ok())
+            .unwrap_or_else(|| format!("<!DOCTYPE html><title>{title}</title><h1>{title}</h1>"));
+        let mut response = HttpResponse::build(self.status_code());
+        if let ApiError::TooManyRequests(secs) = &self.error {
+            response.insert_header((header::RETRY_AFTER, secs.to_string()));
+        }
+        response.content_type(ContentType::html()).body(body)
+    }
 }
 
 pub fn templates() -> anyhow::Result<Handlebars<'static>> {
@@ -49,11 +185,16 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         web::PathConfig::default()
             .error_handler(|err, _| ApiError::bad_request(None, format!("the path could not be read: {err}")).into()),
     )
+    .app_data(web::FormConfig::default().limit(64 * 1024).error_handler(|err, _| {
+        PageError::from(ApiError::bad_request(None, format!("the form could not be read: {err}"))).into()
+    }))
     .route("/healthz", web::get().to(healthz))
     .route("/readyz", web::get().to(readyz))
     .route("/api/v1/tenants", web::get().to(tenant_directory))
     .route("/api/v1/tenants/{slug}/framework", web::get().to(framework_json))
     .route("/t/{slug}/framework", web::get().to(framework_page))
+    .configure(crate::accounts::configure)
+    .configure(crate::api::configure)
     .route("/assets/{file}", web::get().to(asset))
     .route("/", web::get().to(home))
     .default_service(web::to(not_found));
@@ -199,31 +340,70 @@ impl OwnedResponse for ApiError {
     }
 }
 
-/// An active tenant by slug; anything else is "not found", whatever the reason.
-async fn active_tenant(state: &AppState, slug: String) -> Result<platform_db::models::Tenant, ApiError> {
-    let pool = state.pool.clone();
-    let found = web::block(move || {
-        let mut conn = pool.get()?;
-        tenants::by_slug(&mut conn, &slug)
-    })
-    .await??;
-    found
-        .filter(|t| t.status == platform_db::models::TenantStatus::Active)
-        .ok_or_else(|| ApiError::NotFound("no such trust".into()))
-}
-
-async fn framework_of(
+/// The tenant's framework, loading it first if the tenant was pinned since start-up (a council
+/// approved by another replica or by the command line).
+async fn framework_for(
     state: &AppState,
-    slug: String,
-) -> Result<(platform_db::models::Tenant, std::sync::Arc<platform_plugins::Plugin>), ApiError> {
-    let tenant = active_tenant(state, slug).await?;
-    let plugin = state.frameworks.for_tenant(&tenant)?;
-    Ok((tenant, plugin))
+    tenant: &platform_db::models::Tenant,
+) -> Result<std::sync::Arc<platform_plugins::Plugin>, ApiError> {
+    match state.frameworks.for_tenant(tenant) {
+        Ok(p) => Ok(p),
+        Err(_) => {
+            let frameworks = state.frameworks.clone();
+            state
+                .db(move |conn| frameworks.load_pinned(conn).map_err(|e| platform_db::DbError::Other(e.to_string())))
+                .await?;
+            Ok(state.frameworks.for_tenant(tenant)?)
+        }
+    }
 }
 
-/// The tenant's framework description. Not secret: any visitor may read it.
-async fn framework_json(state: web::Data<AppState>, slug: web::Path<String>) -> Result<HttpResponse, ApiError> {
-    let (tenant, plugin) = framework_of(&state, slug.into_inner()).await?;
+/// Tenant access for a page: a visitor who must sign in is sent to the trust's sign-in page.
+pub async fn page_access(
+    state: &AppState,
+    req: &HttpRequest,
+    visitor: &crate::auth::Visitor,
+    slug: &str,
+) -> Result<crate::auth::Access, PageError> {
+    crate::auth::tenant_access(state, req, visitor, slug, false).await.map_err(|error| match error {
+        ApiError::Unauthenticated => {
+            let next = req.path().to_string();
+            PageError {
+                error,
+                login: Some(format!(
+                    "/t/{slug}/login?next={}",
+                    url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
+                )),
+            }
+        }
+        other => other.into(),
+    })
+}
+
+/// What the navigation of a tenant's pages shows, by role.
+pub fn nav(access: &crate::auth::Access) -> serde_json::Value {
+    use crate::auth::Action;
+    json!({
+        "slug": access.tenant.slug,
+        "tenant": access.tenant.name,
+        "user": access.user.display_name,
+        "role": access.role().as_str().replace('_', " "),
+        "csrf": access.csrf(),
+        "admin": Action::ManageMembers.allowed(access.role()),
+    })
+}
+
+/// The tenant's framework description, for its members.
+async fn framework_json(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    visitor: crate::auth::Visitor,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let access = crate::auth::tenant_access(&state, &req, &visitor, &slug, true).await?;
+    access.require(crate::auth::Action::Read)?;
+    let tenant = access.tenant;
+    let plugin = framework_for(&state, &tenant).await?;
     Ok(HttpResponse::Ok().json(json!({
         "tenant": tenant.slug,
         "plugin": {"id": plugin.id(), "version": plugin.version(), "sha256": plugin.sha256},
@@ -231,8 +411,16 @@ async fn framework_json(state: web::Data<AppState>, slug: web::Path<String>) -> 
     })))
 }
 
-async fn framework_page(state: web::Data<AppState>, slug: web::Path<String>) -> Result<HttpResponse, ApiError> {
-    let (tenant, plugin) = framework_of(&state, slug.into_inner()).await?;
+async fn framework_page(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    visitor: crate::auth::Visitor,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, PageError> {
+    let access = page_access(&state, &req, &visitor, &slug).await?;
+    access.require(crate::auth::Action::Read)?;
+    let tenant = access.tenant.clone();
+    let plugin = framework_for(&state, &tenant).await?;
     let f = &plugin.framework;
     // Stages under their groups, in order of first appearance.
     let mut groups: Vec<(String, Vec<&platform_plugins::types::Stage>)> = Vec::new();
@@ -277,6 +465,7 @@ async fn framework_page(state: web::Data<AppState>, slug: web::Path<String>) -> 
             "groups": groups.iter().map(|(g, s)| json!({"name": g, "stages": s})).collect::<Vec<_>>(),
             "calendar": calendar,
             "age_bands": age_bands,
+            "nav": nav(&access),
         }),
     )?;
     Ok(HttpResponse::Ok().content_type(ContentType::html()).body(html))

@@ -499,3 +499,71 @@ pub fn summary(conn: &mut DbConnection, tenant: &TenantId, today: NaiveDate) -> 
         contracts_ending_180_days,
     })
 }
+
+/// The contracts of one provider of a tenant (what a provider member may see), by end date.
+pub fn list_contracts_of(
+    conn: &mut DbConnection,
+    tenant: &TenantId,
+    provider: &ProviderId,
+    page: Page,
+) -> DbResult<Paged<Contract>> {
+    let base = || contracts::table.filter(contracts::tenant_id.eq(tenant)).filter(contracts::provider_id.eq(provider));
+    let total: i64 = base().count().get_result(conn)?;
+    let items = base()
+        .order((contracts::end_date.asc(), contracts::reference.asc()))
+        .limit(page.limit)
+        .offset(page.offset)
+        .select(Contract::as_select())
+        .load(conn)?;
+    Ok(Paged { items, total, limit: page.limit, offset: page.offset })
+}
+
+/// The services one provider of a tenant runs.
+pub fn list_services_of(
+    conn: &mut DbConnection,
+    tenant: &TenantId,
+    provider: &ProviderId,
+    page: Page,
+) -> DbResult<Paged<Service>> {
+    let base = || services::table.filter(services::tenant_id.eq(tenant)).filter(services::provider_id.eq(provider));
+    let total: i64 = base().count().get_result(conn)?;
+    let items = base()
+        .order((services::name.asc(), services::id.asc()))
+        .limit(page.limit)
+        .offset(page.offset)
+        .select(Service::as_select())
+        .load(conn)?;
+    Ok(Paged { items, total, limit: page.limit, offset: page.offset })
+}
+
+/// The reviews of one provider's contracts in a tenant.
+pub fn list_reviews_of(
+    conn: &mut DbConnection,
+    tenant: &TenantId,
+    provider: &ProviderId,
+    page: Page,
+) -> DbResult<Paged<Review>> {
+    let base = || {
+        reviews::table
+            .inner_join(contracts::table.on(contracts::id.nullable().eq(reviews::contract_id)))
+            .filter(reviews::tenant_id.eq(tenant))
+            .filter(contracts::tenant_id.eq(tenant))
+            .filter(contracts::provider_id.eq(provider))
+    };
+    let total: i64 = base().count().get_result(conn)?;
+    let items = base()
+        .order((reviews::due_on.asc(), reviews::id.asc()))
+        .limit(page.limit)
+        .offset(page.offset)
+        .select(Review::as_select())
+        .load(conn)?;
+    Ok(Paged { items, total, limit: page.limit, offset: page.offset })
+}
+
+/// The provider a review concerns (through its contract), if any.
+pub fn review_provider(conn: &mut DbConnection, tenant: &TenantId, review: &Review) -> DbResult<Option<ProviderId>> {
+    match &review.contract_id {
+        None => Ok(None),
+        Some(c) => Ok(Some(get_contract(conn, tenant, c)?.provider_id)),
+    }
+}

@@ -1,6 +1,7 @@
 //! Tenant-first repository functions: every function that touches tenant rows takes the tenant
 //! id first and filters on it, so a forgotten filter is a visible omission in review.
 
+pub mod accounts;
 pub mod audit;
 pub mod commissioning;
 pub mod indicators;

@@ -1,0 +1,234 @@
+//! The tenant-scoped read API of the data core, and the trust's home page. Every route resolves
+//! its tenant from the path, checks the caller's membership and role with the one guard, and
+//! reads within that tenant only; a provider member sees only their own provider's contracts,
+//! services and reviews.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use platform_db::ProviderId;
+use platform_db::repo::{Page, Paged, commissioning as cm, indicators};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::auth::{self, Access, Action, Visitor};
+use crate::clock;
+use crate::error::ApiError;
+use crate::web::{AppState, PageError, nav, page_access};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/t/{slug}/", web::get().to(dashboard))
+        .route("/t/{slug}", web::get().to(dashboard_redirect))
+        .route("/api/v1/tenants/{slug}/{kind}", web::get().to(list))
+        .route("/api/v1/tenants/{slug}/{kind}/{id}", web::get().to(item));
+}
+
+async fn dashboard_redirect(slug: web::Path<String>) -> HttpResponse {
+    HttpResponse::MovedPermanently().insert_header(("Location", format!("/t/{slug}/"))).finish()
+}
+
+async fn dashboard(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    visitor: Visitor,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, PageError> {
+    let access = page_access(&state, &req, &visitor, &slug).await?;
+    access.require(Action::Read)?;
+    let tid = access.tenant.id.clone();
+    let provider = access.provider_scope().cloned();
+    let today = clock::today();
+    let (summary, own) = state
+        .tenant_db(&access.tenant.id, move |c| {
+            let own = match &provider {
+                Some(p) => {
+                    Some((cm::get_provider(c, &tid, p)?.name, cm::list_contracts_of(c, &tid, p, Page::all())?.items))
+                }
+                None => None,
+            };
+            let summary = if own.is_none() { Some(cm::summary(c, &tid, today)?) } else { None };
+            Ok((summary, own))
+        })
+        .await?;
+    let own = own.map(|(name, contracts)| {
+        json!({
+            "provider": name,
+            "contracts": contracts.iter().map(|k| json!({
+                "reference": k.reference, "title": k.title, "end": k.end_date.to_string(),
+                "value": platform_db::models::format_pence(k.value_pence), "status": k.status,
+            })).collect::<Vec<_>>(),
+        })
+    });
+    let summary = summary.map(|s| {
+        json!({
+            "providers": s.providers, "services": s.services, "active_contracts": s.active_contracts,
+            "value": platform_db::models::format_pence(s.active_contract_value_pence),
+            "overdue": s.reviews_overdue, "due": s.reviews_due_90_days, "ending": s.contracts_ending_180_days,
+        })
+    });
+    Ok(state.page(
+        "dashboard",
+        &json!({"title": access.tenant.name, "nav": nav(&access), "summary": summary, "own": own, "slug": access.tenant.slug}),
+    )?)
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct ListQuery {
+    limit: Option<String>,
+    offset: Option<String>,
+    provider_id: Option<String>,
+}
+
+fn number(
+    field: &str,
+    text: Option<&str>,
+    default: i64,
+    range: std::ops::RangeInclusive<i64>,
+) -> Result<i64, ApiError> {
+    match text {
+        None => Ok(default),
+        Some(t) => match t.parse::<i64>() {
+            Ok(n) if range.contains(&n) => Ok(n),
+            _ => Err(ApiError::bad_request(
+                Some(field),
+                format!("must be a whole number from {} to {}", range.start(), range.end()),
+            )),
+        },
+    }
+}
+
+fn paged<T: serde::Serialize>(p: Paged<T>) -> serde_json::Value {
+    json!(p)
+}
+
+/// The provider a list is narrowed to: a provider member's own, or one named in the query (which
+/// must be this trust's; a provider member may only name their own).
+fn provider_filter(access: &Access, query: &ListQuery) -> Result<Option<ProviderId>, ApiError> {
+    let named = match query.provider_id.as_deref() {
+        None | Some("") => None,
+        Some(t) => Some(t.parse::<ProviderId>().map_err(|_| ApiError::NotFound("no such provider".into()))?),
+    };
+    match (access.provider_scope(), named) {
+        (Some(own), Some(n)) if own != &n => Err(ApiError::NotFound("no such provider".into())),
+        (Some(own), _) => Ok(Some(own.clone())),
+        (None, n) => Ok(n),
+    }
+}
+
+async fn list(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    visitor: Visitor,
+    path: web::Path<(String, String)>,
+    query: web::Query<ListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let (slug, kind) = path.into_inner();
+    let access = auth::tenant_access(&state, &req, &visitor, &slug, true).await?;
+    access.require(Action::Read)?;
+    let limit = number("limit", query.limit.as_deref(), 50, 1..=Page::MAX_LIMIT)?;
+    let offset = number("offset", query.offset.as_deref(), 0, 0..=i64::from(i32::MAX))?;
+    let page = Page::new(limit, offset);
+    let provider = provider_filter(&access, &query)?;
+    if provider.is_some() && !matches!(kind.as_str(), "providers" | "services" | "contracts" | "reviews") {
+        return Err(ApiError::bad_request(Some("provider_id"), format!("{kind} cannot be filtered by provider")));
+    }
+    let tid = access.tenant.id.clone();
+    let response = state
+        .tenant_db(&access.tenant.id, move |c| {
+            if let Some(p) = &provider {
+                // The provider must be one of this trust's: another trust's id is "not found".
+                cm::get_provider(c, &tid, p)?;
+            }
+            Ok(match (kind.as_str(), &provider) {
+                ("providers", None) => Some(paged(cm::list_providers(c, &tid, page)?)),
+                ("providers", Some(p)) => {
+                    let one = cm::get_provider(c, &tid, p)?;
+                    Some(paged(Paged { items: vec![one], total: 1, limit: page.limit, offset: 0 }))
+                }
+                ("services", None) => Some(paged(cm::list_services(c, &tid, page)?)),
+                ("services", Some(p)) => Some(paged(cm::list_services_of(c, &tid, p, page)?)),
+                ("contracts", None) => Some(paged(cm::list_contracts(c, &tid, page)?)),
+                ("contracts", Some(p)) => Some(paged(cm::list_contracts_of(c, &tid, p, page)?)),
+                ("reviews", None) => Some(paged(cm::list_reviews(c, &tid, page)?)),
+                ("reviews", Some(p)) => Some(paged(cm::list_reviews_of(c, &tid, p, page)?)),
+                ("needs", _) => Some(paged(cm::list_needs(c, &tid, page)?)),
+                ("priorities", _) => Some(paged(cm::list_priorities(c, &tid, page)?)),
+                ("indicators", _) => {
+                    let all = indicators::catalogue(c)?;
+                    let total = i64::try_from(all.len()).unwrap_or(i64::MAX);
+                    let items = all
+                        .into_iter()
+                        .skip(usize::try_from(page.offset).unwrap_or(usize::MAX))
+                        .take(usize::try_from(page.limit).unwrap_or(0))
+                        .collect::<Vec<_>>();
+                    Some(paged(Paged { items, total, limit: page.limit, offset: page.offset }))
+                }
+                _ => None,
+            })
+        })
+        .await?;
+    response
+        .map(|body| HttpResponse::Ok().json(body))
+        .ok_or_else(|| ApiError::NotFound(format!("no such resource: {}", req.path())))
+}
+
+async fn item(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    visitor: Visitor,
+    path: web::Path<(String, String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (slug, kind, id) = path.into_inner();
+    let access = auth::tenant_access(&state, &req, &visitor, &slug, true).await?;
+    access.require(Action::Read)?;
+    let not_found = || ApiError::NotFound("not found".into());
+    let tid = access.tenant.id.clone();
+    let own = access.provider_scope().cloned();
+    // A provider member sees a provider, service, contract or review only if it is theirs.
+    let mine = move |p: Option<&ProviderId>| own.as_ref().is_none_or(|o| p == Some(o));
+    let body = state
+        .tenant_db(&access.tenant.id, move |c| {
+            use platform_db::DbError::NotFound;
+            let hidden = Err(NotFound);
+            Ok(match kind.as_str() {
+                "providers" => {
+                    let r = cm::get_provider(c, &tid, &id.parse().map_err(|_| NotFound)?)?;
+                    if !mine(Some(&r.id)) {
+                        return hidden;
+                    }
+                    Some(json!(r))
+                }
+                "services" => {
+                    let r = cm::get_service(c, &tid, &id.parse().map_err(|_| NotFound)?)?;
+                    if !mine(Some(&r.provider_id)) {
+                        return hidden;
+                    }
+                    Some(json!(r))
+                }
+                "contracts" => {
+                    let r = cm::get_contract(c, &tid, &id.parse().map_err(|_| NotFound)?)?;
+                    if !mine(Some(&r.provider_id)) {
+                        return hidden;
+                    }
+                    Some(json!(r))
+                }
+                "reviews" => {
+                    let r = cm::get_review(c, &tid, &id.parse().map_err(|_| NotFound)?)?;
+                    let p = cm::review_provider(c, &tid, &r)?;
+                    if !mine(p.as_ref()) {
+                        return hidden;
+                    }
+                    Some(json!(r))
+                }
+                "needs" => Some(json!(cm::get_need(c, &tid, &id.parse().map_err(|_| NotFound)?)?)),
+                "priorities" => Some(json!(cm::get_priority(c, &tid, &id.parse().map_err(|_| NotFound)?)?)),
+                "indicators" => {
+                    let Some(ind) = indicators::catalogue(c)?.into_iter().find(|i| i.code == id) else { return hidden };
+                    let values = indicators::series(c, &tid, &ind.code, "")?;
+                    Some(json!({"indicator": ind, "values": values}))
+                }
+                _ => None,
+            })
+        })
+        .await?;
+    body.map(|b| HttpResponse::Ok().json(b)).ok_or_else(not_found)
+}

@@ -1,0 +1,265 @@
+//! Who is asking, and for which tenant. Every tenant route resolves exactly one tenant from its
+//! path and goes through [`tenant_access`]; every action is checked by [`Access::require`], the
+//! one guard. Someone with no membership of the tenant gets "not found" for everything of it.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::{FromRequest, HttpRequest, web};
+use platform_db::conn::Scope;
+use platform_db::models::{AuditEntry, Membership, Role, Tenant, TenantStatus, User};
+use platform_db::repo::{accounts, audit, tenants, users};
+use platform_db::{AuditId, ProviderId, TenantId, UserId};
+
+use crate::clock;
+use crate::error::ApiError;
+use crate::secrets;
+use crate::sessions::{COOKIE, Session};
+use crate::web::AppState;
+
+/// The visitor of a request: their session, if the cookie names a live one, and their address.
+#[derive(Debug, Clone)]
+pub struct Visitor {
+    pub session: Option<Session>,
+    pub ip: String,
+}
+
+impl Visitor {
+    pub fn user_id(&self) -> Option<&UserId> {
+        self.session.as_ref().and_then(|s| s.data.user_id.as_ref())
+    }
+
+    pub fn is_operator(&self) -> bool {
+        self.session.as_ref().is_some_and(|s| s.data.operator && s.data.user_id.is_some())
+    }
+
+    pub fn csrf(&self) -> &str {
+        self.session.as_ref().map_or("", |s| s.data.csrf.as_str())
+    }
+
+    /// A form's CSRF token must match its session's.
+    pub fn check_csrf(&self, given: &str) -> Result<(), ApiError> {
+        match &self.session {
+            Some(s) if !given.is_empty() && secrets::same(&s.data.csrf, given) => Ok(()),
+            _ => Err(ApiError::Forbidden(
+                "this form has expired or did not come from this site; go back, reload the page and try again".into(),
+            )),
+        }
+    }
+}
+
+/// The client's address: the connection's peer, or the first `X-Forwarded-For` hop when the
+/// platform is configured to trust its load balancer.
+pub fn client_ip(req: &HttpRequest, trust_proxy: bool) -> String {
+    if trust_proxy
+        && let Some(forwarded) = req.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok())
+        && let Some(first) = forwarded.split(',').next().map(str::trim).filter(|s| !s.is_empty())
+    {
+        return first.chars().take(64).collect();
+    }
+    req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_else(|| "unknown".into())
+}
+
+impl FromRequest for Visitor {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Visitor, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let state = req
+                .app_data::<web::Data<AppState>>()
+                .ok_or_else(|| ApiError::Internal("application state missing".into()))?;
+            let ip = client_ip(&req, state.trust_proxy);
+            let session = match req.cookie(COOKIE) {
+                Some(c) if c.value().len() == 43 => state.sessions.load(c.value(), state.session_idle).await?,
+                _ => None,
+            };
+            // Keep an active session alive without writing on every request.
+            let session = match session {
+                Some(mut s) if clock::now().and_utc().timestamp() - s.data.seen_at > 60 => {
+                    state.sessions.save(&mut s, state.session_idle).await?;
+                    Some(s)
+                }
+                other => other,
+            };
+            Ok(Visitor { session, ip })
+        })
+    }
+}
+
+/// What a role may do. Reading is filtered further for providers (their own contracts only).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// The data core and the framework: every member.
+    Read,
+    /// API tokens of one's own: every member.
+    OwnTokens,
+    /// Invite members and change roles.
+    ManageMembers,
+    /// The trust's identity-provider settings.
+    ManageSettings,
+    /// The trust's security audit log.
+    ViewAudit,
+}
+
+impl Action {
+    pub fn allowed(self, role: Role) -> bool {
+        match self {
+            Action::Read | Action::OwnTokens => true,
+            Action::ManageMembers | Action::ManageSettings | Action::ViewAudit => role == Role::TenantAdmin,
+        }
+    }
+}
+
+/// How a request proved who it is.
+#[derive(Debug, Clone)]
+pub enum Via {
+    Session(Session),
+    Token,
+}
+
+/// A member of a tenant acting in it.
+#[derive(Debug, Clone)]
+pub struct Access {
+    pub tenant: Tenant,
+    pub user: User,
+    pub membership: Membership,
+    pub via: Via,
+}
+
+impl Access {
+    pub fn role(&self) -> Role {
+        self.membership.role
+    }
+
+    /// The one guard: every tenant route calls it before it reads or changes anything.
+    pub fn require(&self, action: Action) -> Result<(), ApiError> {
+        if action.allowed(self.role()) {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden(format!(
+                "your role ({}) does not allow this; ask a tenant admin of {}",
+                self.role().as_str().replace('_', " "),
+                self.tenant.name
+            )))
+        }
+    }
+
+    /// The provider a provider member is bound to: they see only its contracts.
+    pub fn provider_scope(&self) -> Option<&ProviderId> {
+        match self.role() {
+            Role::Provider => self.membership.provider_id.as_ref(),
+            _ => None,
+        }
+    }
+
+    pub fn csrf(&self) -> &str {
+        match &self.via {
+            Via::Session(s) => &s.data.csrf,
+            Via::Token => "",
+        }
+    }
+}
+
+/// An active tenant by slug; any other status is "not found".
+pub async fn active_tenant(state: &AppState, slug: &str) -> Result<Tenant, ApiError> {
+    let slug = slug.to_string();
+    let found = state.db(move |conn| tenants::by_slug(conn, &slug)).await?;
+    found.filter(|t| t.status == TenantStatus::Active).ok_or_else(|| ApiError::NotFound("no such trust".into()))
+}
+
+/// Resolves the tenant of the path and the caller's membership of it. A bearer token (API
+/// routes) or a session bound to this tenant. No credentials: `Unauthenticated`. A caller who is
+/// not a member: `NotFound`, exactly as for a trust that does not exist.
+pub async fn tenant_access(
+    state: &AppState,
+    req: &HttpRequest,
+    visitor: &Visitor,
+    slug: &str,
+    allow_token: bool,
+) -> Result<Access, ApiError> {
+    let tenant = active_tenant(state, slug).await?;
+    let bearer = req
+        .headers()
+        .get(actix_web::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(|t| t.trim().to_string());
+    if let Some(token) = bearer {
+        if !allow_token {
+            return Err(ApiError::bad_request(None, "API tokens are for the JSON API; pages need a signed-in session"));
+        }
+        let hash = secrets::hash(&token);
+        let tid = tenant.id.clone();
+        let found = state
+            .tenant_db(&tenant.id, move |conn| {
+                let Some(t) = accounts::use_api_token(conn, &tid, &hash, clock::now())? else { return Ok(None) };
+                let m = users::membership(conn, &tid, &t.user_id)?;
+                let u = accounts::user(conn, &t.user_id)?;
+                Ok(m.map(|m| (m, u)))
+            })
+            .await?;
+        return match found {
+            Some((membership, user)) => Ok(Access { tenant, user, membership, via: Via::Token }),
+            None => Err(ApiError::Unauthenticated),
+        };
+    }
+    let Some(session) = visitor.session.clone() else { return Err(ApiError::Unauthenticated) };
+    let Some(user_id) = session.data.user_id.clone() else { return Err(ApiError::Unauthenticated) };
+    let tid = tenant.id.clone();
+    let uid = user_id.clone();
+    let found = state
+        .tenant_db(&tenant.id, move |conn| {
+            let m = users::membership(conn, &tid, &uid)?;
+            match m {
+                Some(m) => Ok(Some((m, accounts::user(conn, &uid)?))),
+                None => Ok(None),
+            }
+        })
+        .await?;
+    match found {
+        Some((membership, user)) if session.data.tenant_id.as_ref() == Some(&tenant.id) => {
+            Ok(Access { tenant, user, membership, via: Via::Session(session) })
+        }
+        // A member signed in to another trust: they sign in here too.
+        Some(_) => Err(ApiError::Unauthenticated),
+        None => Err(ApiError::NotFound("no such trust".into())),
+    }
+}
+
+/// An audit entry for a security event.
+pub fn entry(
+    tenant: Option<&TenantId>,
+    actor: Option<&UserId>,
+    action: &str,
+    entity: (&str, Option<String>),
+    detail: serde_json::Value,
+    ip: &str,
+) -> AuditEntry {
+    AuditEntry {
+        id: AuditId::new(),
+        tenant_id: tenant.cloned(),
+        actor_user_id: actor.cloned(),
+        action: action.to_string(),
+        entity_kind: entity.0.to_string(),
+        entity_id: entity.1,
+        detail: detail.to_string(),
+        ip: Some(ip.to_string()),
+        at: clock::now(),
+    }
+}
+
+/// Records an audit entry in its own unit of work (tenant scope, or platform scope).
+pub async fn record(state: &AppState, entry: AuditEntry) -> Result<(), ApiError> {
+    let scope_tenant = entry.tenant_id.clone();
+    state
+        .db(move |conn| {
+            let scope = match &scope_tenant {
+                Some(t) => Scope::Tenant(t),
+                None => Scope::Platform,
+            };
+            platform_db::conn::scoped(conn, scope, |conn| audit::record(conn, &entry))
+        })
+        .await
+}
