@@ -52,3 +52,8 @@ if [ ! -d tests/browser/node_modules/playwright-core ] || [ ! -d tests/browser/n
   say "installing browser-test packages"
   (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 fi
+# The OpenID Connect provider the sign-in tests run against.
+if [ ! -d tests/oidc/node_modules/oidc-provider ] || [ ! -d tests/oidc/node_modules/jose ]; then
+  say "installing the test OIDC provider"
+  (cd tests/oidc && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+fi

@@ -10,14 +10,14 @@ use std::time::{Duration, Instant};
 use crate::support::run_platform;
 
 /// An SMTP server that stores what it receives in a maildir, stopped when dropped.
-struct SmtpServer {
-    port: u16,
-    maildir: PathBuf,
+pub struct SmtpServer {
+    pub port: u16,
+    pub maildir: PathBuf,
     child: Child,
 }
 
 impl SmtpServer {
-    fn start(dir: &Path) -> SmtpServer {
+    pub fn start(dir: &Path) -> SmtpServer {
         let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let maildir = dir.join("maildir");
         let child = Command::new("python3")

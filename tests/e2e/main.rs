@@ -6,10 +6,12 @@
 
 mod support;
 
+mod accounts;
 mod cli;
 mod http;
 mod mail;
 mod migrations;
+mod oidc;
 mod plugins;
 mod repo;
 mod schema_check;

@@ -182,3 +182,159 @@ impl Drop for Server {
         let _ = self.child.wait();
     }
 }
+
+/// A browser-like HTTP client: keeps cookies, never follows redirects (tests look at them).
+pub struct Browser {
+    pub client: reqwest::blocking::Client,
+    pub base: String,
+    pub jar: std::sync::Arc<reqwest::cookie::Jar>,
+}
+
+/// A response read to the end.
+#[derive(Debug)]
+pub struct Page {
+    pub status: u16,
+    pub location: Option<String>,
+    pub body: String,
+}
+
+impl Page {
+    /// The value of a hidden form field (the first one of that name).
+    pub fn field(&self, name: &str) -> String {
+        let marker = format!("name=\"{name}\" value=\"");
+        let start =
+            self.body.find(&marker).unwrap_or_else(|| panic!("no field {name} in {}", self.body)) + marker.len();
+        let end = self.body[start..].find('"').unwrap() + start;
+        self.body[start..end].to_string()
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+}
+
+impl Browser {
+    pub fn new(base: &str) -> Browser {
+        let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
+        let client = reqwest::blocking::Client::builder()
+            .cookie_provider(jar.clone())
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(Duration::from_secs(30))
+            .build()
+            .unwrap();
+        Browser { client, base: base.to_string(), jar }
+    }
+
+    /// The session id the platform's cookie carries, if any.
+    pub fn session_id(&self) -> Option<String> {
+        use reqwest::cookie::CookieStore;
+        let url: reqwest::Url = self.base.parse().unwrap();
+        let header = self.jar.cookies(&url)?;
+        header.to_str().unwrap().split("; ").find_map(|c| c.strip_prefix("platform_session=").map(str::to_string))
+    }
+
+    fn url(&self, path: &str) -> String {
+        if path.starts_with("http") { path.to_string() } else { format!("{}{path}", self.base) }
+    }
+
+    fn read(r: reqwest::blocking::Response) -> Page {
+        let status = r.status().as_u16();
+        let location = r.headers().get("location").map(|v| v.to_str().unwrap().to_string());
+        Page { status, location, body: r.text().unwrap() }
+    }
+
+    pub fn get(&self, path: &str) -> Page {
+        Self::read(self.client.get(self.url(path)).send().unwrap())
+    }
+
+    pub fn get_bearer(&self, path: &str, token: &str) -> Page {
+        Self::read(self.client.get(self.url(path)).bearer_auth(token).send().unwrap())
+    }
+
+    pub fn post(&self, path: &str, form: &[(&str, &str)]) -> Page {
+        Self::read(self.client.post(self.url(path)).form(form).send().unwrap())
+    }
+
+    pub fn post_json(&self, path: &str, body: &serde_json::Value) -> Page {
+        Self::read(self.client.post(self.url(path)).json(body).send().unwrap())
+    }
+
+    /// Opens an email link (a page with a button) and presses the button.
+    pub fn use_link(&self, link: &str) -> Page {
+        let page = self.get(link);
+        assert_eq!(page.status, 200, "{link}: {}", page.body);
+        let action = {
+            let marker = "<form method=\"post\" action=\"";
+            let start = page.body.find(marker).unwrap() + marker.len();
+            let end = page.body[start..].find('"').unwrap() + start;
+            page.body[start..end].to_string()
+        };
+        self.post(&action, &[("csrf", &page.field("csrf")), ("token", &page.field("token"))])
+    }
+
+    /// The CSRF token of a page of this session.
+    pub fn csrf(&self, path: &str) -> String {
+        let page = self.get(path);
+        assert_eq!(page.status, 200, "{path}: {}", page.body);
+        page.field("csrf")
+    }
+}
+
+/// Messages the platform sent: `.eml` files in an outbox folder or a maildir's `new/`.
+pub fn messages(dir: &Path) -> Vec<String> {
+    let mut files: Vec<_> = match std::fs::read_dir(dir) {
+        Ok(entries) => entries.map(|e| e.unwrap().path()).filter(|p| p.is_file()).collect(),
+        Err(_) => Vec::new(),
+    };
+    files.sort_by_key(|p| std::fs::metadata(p).and_then(|m| m.modified()).unwrap());
+    files.iter().map(|p| decode_mail(&std::fs::read_to_string(p).unwrap())).collect()
+}
+
+/// Undoes quoted-printable soft breaks and escapes, enough to read links out of a message.
+pub fn decode_mail(raw: &str) -> String {
+    let joined = raw.replace("=\r\n", "").replace("=\n", "");
+    let mut out = String::with_capacity(joined.len());
+    let bytes = joined.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'=' && i + 2 < bytes.len() {
+            if let Ok(b) = u8::from_str_radix(&joined[i + 1..i + 3], 16) {
+                out.push(b as char);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i] as char);
+        i += 1;
+    }
+    out
+}
+
+/// The newest message to `to`, and the first link in it that contains `contains`.
+pub fn link_for(dir: &Path, to: &str, contains: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let found = messages(dir).into_iter().rev().find(|m| m.contains(&format!("To: {to}")));
+        if let Some(m) = found {
+            let start = m.find(contains).unwrap_or_else(|| panic!("no link with {contains} in {m}"));
+            let from = m[..start].rfind("http").unwrap();
+            let end = m[from..].find(|c: char| c.is_whitespace() || c == '"' || c == '<').unwrap() + from;
+            return m[from..end].to_string();
+        }
+        assert!(Instant::now() < deadline, "no message to {to} in {}", dir.display());
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// Signs a member in by an email link through the real flow; returns their browser.
+pub fn sign_in(server_base: &str, outbox: &Path, slug: &str, email: &str) -> Browser {
+    let b = Browser::new(server_base);
+    let csrf = b.csrf(&format!("/t/{slug}/login"));
+    let sent = b.post(&format!("/t/{slug}/login/email"), &[("email", email), ("csrf", &csrf)]);
+    assert_eq!(sent.status, 200, "{}", sent.body);
+    let link = link_for(outbox, email, &format!("/t/{slug}/login/link/"));
+    let done = b.use_link(&link);
+    assert_eq!(done.status, 303, "{}", done.body);
+    assert_eq!(done.location.as_deref(), Some(format!("/t/{slug}/").as_str()));
+    b
+}

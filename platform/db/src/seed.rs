@@ -425,11 +425,41 @@ pub fn seed(conn: &mut DbConnection, demo: bool, today: NaiveDate, now: NaiveDat
                 return Ok(());
             }
             demo_data(conn, trust, &tenant.id, today, now)?;
+            demo_members(conn, trust, &tenant.id, now)?;
             report.demo_data_added.push(trust.slug.into());
             Ok(())
         })?;
     }
     Ok(report)
+}
+
+/// The demo's members of a trust, one per role, at `ROLE@SLUG.example` (a reserved domain):
+/// in the embedded mode they sign in by email link, which lands in the outbox folder. The
+/// provider member is bound to the trust's first provider by name.
+pub const DEMO_ROLES: [(&str, Role); 5] = [
+    ("admin", Role::TenantAdmin),
+    ("commissioner", Role::Commissioner),
+    ("board", Role::BoardMember),
+    ("provider", Role::Provider),
+    ("viewer", Role::Viewer),
+];
+
+pub fn demo_email(local: &str, slug: &str) -> String {
+    format!("{local}@{slug}.example")
+}
+
+fn demo_members(conn: &mut DbConnection, trust: &Trust, tenant: &TenantId, now: NaiveDateTime) -> DbResult<()> {
+    let first_provider = c::list_providers(conn, tenant, Page::new(1, 0))?.items.into_iter().next();
+    for (local, role) in DEMO_ROLES {
+        let name = format!("Demo {} ({})", local, trust.slug);
+        let user = crate::repo::users::find_or_create(conn, &demo_email(local, trust.slug), &name, now)?;
+        let provider = if role == Role::Provider { first_provider.as_ref().map(|p| &p.id) } else { None };
+        if role == Role::Provider && provider.is_none() {
+            continue;
+        }
+        crate::repo::users::add_membership(conn, tenant, &user.id, role, provider, now)?;
+    }
+    Ok(())
 }
 
 fn seed_of(slug: &str) -> u64 {

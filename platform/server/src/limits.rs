@@ -17,7 +17,7 @@ pub struct Rule {
     pub window: Duration,
 }
 
-pub const SIGNUP_PER_IP: Rule = Rule { name: "signup-ip", limit: 5, window: Duration::from_secs(3600) };
+pub const SIGNUP_PER_IP: Rule = Rule { name: "signup-ip", limit: 20, window: Duration::from_secs(3600) };
 pub const LINK_PER_ADDRESS: Rule = Rule { name: "link-address", limit: 3, window: Duration::from_secs(900) };
 pub const LINK_PER_IP: Rule = Rule { name: "link-ip", limit: 20, window: Duration::from_secs(900) };
 pub const LOGIN_PER_IP: Rule = Rule { name: "login-ip", limit: 30, window: Duration::from_secs(900) };

@@ -1,0 +1,191 @@
+//! Sign-in by the trust's own identity provider: a real OpenID Connect provider (oidc-provider,
+//! run with Node), driven through the whole redirect flow over HTTP. The good path signs in;
+//! a forged state, a replayed code, a changed nonce, an expired ID token, an ID token for
+//! another audience and an account from a domain that is not allowed are each refused.
+
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+
+use platform_db::Backend;
+
+use crate::accounts::Deployment;
+use crate::support::{Browser, TestDb, sign_in};
+
+struct OidcProvider {
+    base: String,
+    child: Child,
+}
+
+impl OidcProvider {
+    fn start(client_id: &str, secret: &str, redirect: &str) -> OidcProvider {
+        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/oidc/provider.mjs");
+        let mut child = Command::new("node")
+            .arg(script)
+            .env("PORT", port.to_string())
+            .env("CLIENT_ID", client_id)
+            .env("CLIENT_SECRET", secret)
+            .env("REDIRECT_URIS", redirect)
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("node is needed (tests/setup.sh installs it and the provider's packages)");
+        let mut line = String::new();
+        let mut out = BufReader::new(child.stdout.take().unwrap());
+        out.read_line(&mut line).unwrap();
+        assert!(line.contains("listening"), "the OIDC provider did not start: {line:?}");
+        // Keep reading what it prints: a closed pipe would stop it at its next notice.
+        std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
+        OidcProvider { base: format!("http://127.0.0.1:{port}"), child }
+    }
+
+    fn set_mode(&self, mode: &str) {
+        let r = reqwest::blocking::get(format!("{}/__test/mode?m={mode}", self.base)).unwrap();
+        assert_eq!(r.text().unwrap(), mode);
+    }
+}
+
+impl Drop for OidcProvider {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Replaces one query parameter's value in a URL.
+fn with_param(url: &str, name: &str, value: &str) -> String {
+    let mut parsed = reqwest::Url::parse(url).unwrap();
+    let pairs: Vec<(String, String)> = parsed
+        .query_pairs()
+        .map(|(k, v)| (k.to_string(), if k == name { value.to_string() } else { v.to_string() }))
+        .collect();
+    parsed.query_pairs_mut().clear().extend_pairs(pairs);
+    parsed.to_string()
+}
+
+/// Starts sign-in at the platform, plays the person at the provider (who they are is the
+/// `login_hint`), and returns the callback URL the provider sends the browser back to.
+fn to_callback(b: &Browser, provider: &OidcProvider, who: &str, tamper: impl Fn(String) -> String) -> String {
+    let start = b.get("/t/durham/login/oidc");
+    assert_eq!(start.status, 303, "{}", start.body);
+    let auth = start.location.unwrap();
+    assert!(auth.starts_with(&provider.base), "{auth}");
+    for required in ["code_challenge_method=S256", "code_challenge=", "state=", "nonce=", "scope=openid"] {
+        assert!(auth.contains(required), "{required} missing from {auth}");
+    }
+    let mut url = format!("{}&login_hint={}", tamper(auth), who);
+    for _ in 0..12 {
+        let r = b.get(&url);
+        let next = r.location.unwrap_or_else(|| panic!("the provider stopped at {url}: {} {}", r.status, r.body));
+        let next = if next.starts_with('/') { format!("{}{next}", provider.base) } else { next };
+        if next.starts_with(&format!("{}/t/durham/oidc/callback", b.base)) {
+            return next;
+        }
+        url = next;
+    }
+    panic!("no callback after 12 redirects");
+}
+
+fn refused(page: &crate::support::Page, words: &str) {
+    assert_eq!(page.status, 400, "{}", page.body);
+    assert!(page.body.contains("Sign-in failed"), "{}", page.body);
+    assert!(page.body.contains(words), "expected {words:?} in {}", page.body);
+}
+
+#[test]
+fn sign_in_with_the_trusts_identity_provider_and_every_forgery_is_refused() {
+    let db = TestDb::new(Backend::Sqlite);
+    let d = Deployment::start(&db, true, &[]);
+    let callback = d.server.url("/t/durham/oidc/callback");
+    let provider = OidcProvider::start("commissioning-platform", "s3cret-client-secret", &callback);
+
+    // The tenant admin sets the identity provider up; bad values are named.
+    let admin = sign_in(&d.server.base, &d.mail, "durham", "admin@durham.example");
+    let page = admin.get("/t/durham/admin/oidc");
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains(&callback), "the page tells the admin the redirect address");
+    let csrf = page.field("csrf");
+    let settings = |issuer: &str, domains: &str| {
+        admin.post(
+            "/t/durham/admin/oidc",
+            &[
+                ("issuer", issuer),
+                ("client_id", "commissioning-platform"),
+                ("client_secret", "s3cret-client-secret"),
+                ("allowed_domains", domains),
+                ("csrf", &csrf),
+            ],
+        )
+    };
+    let bad = settings("ftp://idp.example", "durham.gov.uk");
+    assert_eq!(bad.status, 400);
+    assert!(bad.body.contains("href=\"#issuer\""), "{}", bad.body);
+    let bad = settings(&provider.base, "not a domain");
+    assert!(bad.body.contains("href=\"#allowed_domains\""), "{}", bad.body);
+    let ok = settings(&provider.base, "durham.gov.uk");
+    assert_eq!(ok.status, 200, "{}", ok.body);
+    assert!(ok.body.contains("The settings are saved"));
+    {
+        use diesel::prelude::*;
+        let mut conn = db.conn();
+        let sealed: String = platform_db::schema::tenant_oidc::table
+            .select(platform_db::schema::tenant_oidc::client_secret_sealed)
+            .first(&mut conn)
+            .unwrap();
+        assert!(!sealed.contains("s3cret"), "the client secret is stored sealed");
+    }
+    assert!(d.browser().get("/t/durham/login").body.contains("/t/durham/login/oidc"));
+
+    // The good path: someone from an allowed domain signs in and is a viewer.
+    let jo = d.browser();
+    let cb = to_callback(&jo, &provider, "jo@durham.gov.uk", |u| u);
+    let done = jo.get(&cb);
+    assert_eq!((done.status, done.location.as_deref()), (303, Some("/t/durham/")), "{}", done.body);
+    let home = jo.get("/t/durham/");
+    assert_eq!(home.status, 200);
+    assert!(home.body.contains("(viewer)"), "{}", home.body);
+
+    // A replayed code (the same callback again, here or in another browser): refused.
+    refused(&jo.get(&cb), "no sign-in under way");
+    let other = d.browser();
+    let _ = other.get("/t/durham/login");
+    refused(&other.get(&cb), "no sign-in under way");
+
+    // A forged state: refused, and the browser is not signed in.
+    let b = d.browser();
+    let cb = to_callback(&b, &provider, "jo@durham.gov.uk", |u| u);
+    refused(&b.get(&with_param(&cb, "state", "forged-state")), "does not match");
+    assert_eq!(b.get("/t/durham/").status, 303);
+
+    // A changed nonce (the ID token then carries another): refused.
+    let b = d.browser();
+    let cb = to_callback(&b, &provider, "jo@durham.gov.uk", |u| with_param(&u, "nonce", "forged-nonce"));
+    refused(&b.get(&cb), "ID token was not accepted");
+    assert_eq!(b.get("/t/durham/").status, 303);
+
+    // An expired ID token, and one issued for another client: refused.
+    for mode in ["expired", "wrong-aud"] {
+        provider.set_mode(mode);
+        let b = d.browser();
+        let cb = to_callback(&b, &provider, "jo@durham.gov.uk", |u| u);
+        refused(&b.get(&cb), "ID token was not accepted");
+        assert_eq!(b.get("/t/durham/").status, 303, "{mode}");
+    }
+    provider.set_mode("good");
+
+    // Someone neither invited nor from an allowed domain: refused.
+    let b = d.browser();
+    let cb = to_callback(&b, &provider, "mallory@evil.example", |u| u);
+    refused(&b.get(&cb), "not a member");
+    // An invited member from another domain is let in with their own role.
+    let b = d.browser();
+    let cb = to_callback(&b, &provider, "commissioner@durham.example", |u| u);
+    assert_eq!(b.get(&cb).status, 303);
+    assert!(b.get("/t/durham/").body.contains("(commissioner)"));
+
+    // Each refusal is in the trust's audit log.
+    let audit = admin.get("/t/durham/admin/audit");
+    let failures = audit.body.matches("login failed").count();
+    assert!(failures >= 7, "{failures} failures logged");
+    assert!(audit.body.contains("oidc settings changed"));
+}
