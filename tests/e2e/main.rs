@@ -9,6 +9,7 @@ mod support;
 mod accounts;
 mod cli;
 mod http;
+mod isolation;
 mod mail;
 mod migrations;
 mod oidc;

@@ -40,20 +40,20 @@ both_backends! {
     fn migrations_apply_roll_back_and_apply_again(db) {
         let mut conn = db.conn();
         let applied = run_migrations(&mut conn).unwrap();
-        assert_eq!(applied.len(), 4);
+        assert_eq!(applied.len(), 6);
         assert!(migration_status(&mut conn).unwrap().is_current());
-        assert_eq!(table_count(&mut conn), 24);
+        assert_eq!(table_count(&mut conn), 29);
 
         // Running again applies nothing.
         assert!(run_migrations(&mut conn).unwrap().is_empty());
 
         let reverted = revert_all_migrations(&mut conn).unwrap();
-        assert_eq!(reverted.len(), 4);
+        assert_eq!(reverted.len(), 6);
         assert_eq!(table_count(&mut conn), 0, "down migrations left tables behind");
-        assert_eq!(migration_status(&mut conn).unwrap().pending.len(), 4);
+        assert_eq!(migration_status(&mut conn).unwrap().pending.len(), 6);
 
-        assert_eq!(run_migrations(&mut conn).unwrap().len(), 4);
-        assert_eq!(table_count(&mut conn), 24);
+        assert_eq!(run_migrations(&mut conn).unwrap().len(), 6);
+        assert_eq!(table_count(&mut conn), 29);
     }
 
     fn a_failing_migration_changes_nothing(db) {
@@ -84,7 +84,7 @@ both_backends! {
         };
         assert!(result.is_err(), "the broken migration should fail");
 
-        assert_eq!(table_count(&mut conn), 24, "the failed migration left a table behind");
+        assert_eq!(table_count(&mut conn), 29, "the failed migration left a table behind");
         let names: Vec<String> = tenants::list_all(&mut conn).unwrap().into_iter().map(|t| t.name).collect();
         assert_eq!(names.len(), 5);
         assert!(names.iter().all(|n| n != "changed"), "the failed migration changed data: {names:?}");

@@ -10,7 +10,7 @@ use platform_plugins::types::*;
 use platform_plugins::{HostOptions, PluginError, PluginHost};
 use serde_json::Value;
 
-use crate::support::{Server, TestDb, run_platform};
+use crate::support::{Server, TestDb, run_platform, sign_in};
 
 fn artifact(id: &str) -> &'static [u8] {
     plugin_artifacts::FRAMEWORKS
@@ -178,6 +178,7 @@ fn each_trust_sees_its_own_framework() {
     let server = start(&db);
     let ready: Value = server.get("/readyz").json().unwrap();
     assert_eq!(ready["checks"]["plugins"], "ok");
+    let outbox = db.dir.path().join("data/outbox");
     for (slug, stages, marker) in [
         ("durham", 11, "Executive Board"),
         ("central-bedfordshire", 9, "Commissioning Executive"),
@@ -185,13 +186,15 @@ fn each_trust_sees_its_own_framework() {
         ("kent", 3, "Going well"),
         ("southwark", 6, "Redesigning the child&#x27;s journey"),
     ] {
-        let body: Value = server.get(&format!("/api/v1/tenants/{slug}/framework")).json().unwrap();
+        // A trust's framework is for its members.
+        assert_eq!(server.get(&format!("/api/v1/tenants/{slug}/framework")).status(), 401);
+        let member = sign_in(&server.base, &outbox, slug, &format!("viewer@{slug}.example"));
+        let body = member.get(&format!("/api/v1/tenants/{slug}/framework")).json();
         assert_eq!(body["plugin"]["id"], slug);
         assert_eq!(body["framework"]["stages"].as_array().unwrap().len(), stages, "{slug}");
-        let page = server.get(&format!("/t/{slug}/framework"));
-        assert_eq!(page.status(), 200);
-        let html = page.text().unwrap();
-        assert!(html.contains(marker), "{slug} page lacks {marker}");
+        let page = member.get(&format!("/t/{slug}/framework"));
+        assert_eq!(page.status, 200);
+        assert!(page.body.contains(marker), "{slug} page lacks {marker}");
     }
     let missing = server.get("/api/v1/tenants/atlantis/framework");
     assert_eq!(missing.status(), 404);
@@ -210,10 +213,13 @@ fn a_pinned_plugin_that_cannot_load_fails_readiness_and_only_its_tenant() {
     assert_eq!(ready.status(), 503);
     let body: Value = ready.json().unwrap();
     assert!(body["checks"]["plugins"].as_str().unwrap().contains("sunderland@1.0.0"), "{body}");
-    let broken = server.get("/api/v1/tenants/sunderland/framework");
-    assert_eq!(broken.status(), 502);
-    assert_eq!(broken.json::<Value>().unwrap()["error"], "plugin_incompatible");
-    assert_eq!(server.get("/api/v1/tenants/durham/framework").status(), 200);
+    let outbox = db.dir.path().join("data/outbox");
+    let sunderland = sign_in(&server.base, &outbox, "sunderland", "viewer@sunderland.example");
+    let broken = sunderland.get("/api/v1/tenants/sunderland/framework");
+    assert_eq!(broken.status, 502);
+    assert_eq!(broken.json()["error"], "plugin_incompatible");
+    let durham = sign_in(&server.base, &outbox, "durham", "viewer@durham.example");
+    assert_eq!(durham.get("/api/v1/tenants/durham/framework").status, 200);
 }
 
 #[test]

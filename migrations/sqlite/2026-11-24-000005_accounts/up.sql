@@ -3,7 +3,7 @@
 -- session ids as their SHA-256, the OIDC client secret encrypted with the deployment's key.
 
 CREATE TABLE signups (
-    id TEXT PRIMARY KEY,
+    id TEXT NOT NULL PRIMARY KEY,
     council_name TEXT NOT NULL CHECK (length(council_name) BETWEEN 1 AND 200),
     ons_code TEXT NOT NULL CHECK (ons_code GLOB 'E0[6-9][0-9][0-9][0-9][0-9][0-9][0-9]' OR ons_code GLOB 'E10[0-9][0-9][0-9][0-9][0-9][0-9]'),
     region TEXT NOT NULL,
@@ -26,7 +26,7 @@ CREATE UNIQUE INDEX signups_one_per_council ON signups (ons_code) WHERE status <
 CREATE UNIQUE INDEX signups_open_slug ON signups (slug) WHERE status IN ('awaiting_email', 'awaiting_approval');
 
 CREATE TABLE email_tokens (
-    token_hash TEXT PRIMARY KEY CHECK (length(token_hash) = 64),
+    token_hash TEXT NOT NULL PRIMARY KEY CHECK (length(token_hash) = 64),
     purpose TEXT NOT NULL CHECK (purpose IN ('login', 'operator_login', 'confirm_signup')),
     email TEXT NOT NULL,
     -- The tenant a login link is for; NULL for operator links and sign-up confirmations.
@@ -39,7 +39,7 @@ CREATE TABLE email_tokens (
 CREATE INDEX email_tokens_email ON email_tokens (email, created_at);
 
 CREATE TABLE tenant_oidc (
-    tenant_id TEXT PRIMARY KEY REFERENCES tenants (id),
+    tenant_id TEXT NOT NULL PRIMARY KEY REFERENCES tenants (id),
     issuer TEXT NOT NULL,
     client_id TEXT NOT NULL,
     -- base64 of nonce || ciphertext (ChaCha20-Poly1305), bound to the tenant id.
@@ -51,7 +51,7 @@ CREATE TABLE tenant_oidc (
 );
 
 CREATE TABLE api_tokens (
-    id TEXT PRIMARY KEY,
+    id TEXT NOT NULL PRIMARY KEY,
     tenant_id TEXT NOT NULL REFERENCES tenants (id),
     user_id TEXT NOT NULL REFERENCES users (id),
     name TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 100),
@@ -63,7 +63,7 @@ CREATE TABLE api_tokens (
 CREATE INDEX api_tokens_tenant_user ON api_tokens (tenant_id, user_id);
 
 CREATE TABLE sessions (
-    id_hash TEXT PRIMARY KEY CHECK (length(id_hash) = 64),
+    id_hash TEXT NOT NULL PRIMARY KEY CHECK (length(id_hash) = 64),
     user_id TEXT REFERENCES users (id),
     data TEXT NOT NULL,
     expires_at TIMESTAMP NOT NULL

@@ -283,25 +283,51 @@ impl MigrationStatus {
 
 pub fn migration_status(conn: &mut DbConnection) -> DbResult<MigrationStatus> {
     use diesel::migration::MigrationSource;
-    let (known, applied) = match conn {
-        DbConnection::Postgres(c) => (
-            MigrationSource::<diesel::pg::Pg>::migrations(&PG_MIGRATIONS)
-                .map(|ms| ms.iter().map(|m| m.name().version().to_string()).collect::<Vec<_>>()),
-            c.applied_migrations(),
-        ),
-        DbConnection::Sqlite(c) => (
-            MigrationSource::<diesel::sqlite::Sqlite>::migrations(&SQLITE_MIGRATIONS)
-                .map(|ms| ms.iter().map(|m| m.name().version().to_string()).collect::<Vec<_>>()),
-            c.applied_migrations(),
-        ),
-    };
-    let known = known.map_err(|e| DbError::Migration(e.to_string()))?;
-    let applied: Vec<String> =
-        applied.map_err(|e| DbError::Migration(e.to_string()))?.iter().map(|v| v.to_string()).collect();
+    let known = match conn {
+        DbConnection::Postgres(_) => MigrationSource::<diesel::pg::Pg>::migrations(&PG_MIGRATIONS)
+            .map(|ms| ms.iter().map(|m| m.name().version().to_string()).collect::<Vec<_>>()),
+        DbConnection::Sqlite(_) => MigrationSource::<diesel::sqlite::Sqlite>::migrations(&SQLITE_MIGRATIONS)
+            .map(|ms| ms.iter().map(|m| m.name().version().to_string()).collect::<Vec<_>>()),
+    }
+    .map_err(|e| DbError::Migration(e.to_string()))?;
+    let applied = applied_versions(conn)?;
     Ok(MigrationStatus {
         pending: known.iter().filter(|k| !applied.contains(k)).cloned().collect(),
         unknown: applied.iter().filter(|a| !known.contains(a)).cloned().collect(),
     })
+}
+
+/// The versions recorded as applied. Read with a plain query, so the web server's role (which
+/// may not create tables) can check readiness; a database never migrated has none.
+fn applied_versions(conn: &mut DbConnection) -> DbResult<Vec<String>> {
+    use diesel::RunQueryDsl;
+    #[derive(diesel::QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        version: String,
+    }
+    #[derive(diesel::QueryableByName)]
+    struct Exists {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let exists_sql = match conn {
+        DbConnection::Postgres(_) => {
+            "SELECT count(*) AS n FROM information_schema.tables WHERE table_name = '__diesel_schema_migrations' AND table_schema = current_schema()"
+        }
+        DbConnection::Sqlite(_) => {
+            "SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = '__diesel_schema_migrations'"
+        }
+    };
+    let exists: Exists =
+        diesel::sql_query(exists_sql).get_result(conn).map_err(|e| DbError::Migration(e.to_string()))?;
+    if exists.n == 0 {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<Row> = diesel::sql_query("SELECT version FROM __diesel_schema_migrations ORDER BY version")
+        .load(conn)
+        .map_err(|e| DbError::Migration(e.to_string()))?;
+    Ok(rows.into_iter().map(|r| r.version).collect())
 }
 
 #[cfg(test)]

@@ -127,10 +127,11 @@ async fn list(
     let limit = number("limit", query.limit.as_deref(), 50, 1..=Page::MAX_LIMIT)?;
     let offset = number("offset", query.offset.as_deref(), 0, 0..=i64::from(i32::MAX))?;
     let page = Page::new(limit, offset);
-    let provider = provider_filter(&access, &query)?;
-    if provider.is_some() && !matches!(kind.as_str(), "providers" | "services" | "contracts" | "reviews") {
+    let by_provider = matches!(kind.as_str(), "providers" | "services" | "contracts" | "reviews");
+    if !by_provider && query.provider_id.as_deref().is_some_and(|p| !p.is_empty()) {
         return Err(ApiError::bad_request(Some("provider_id"), format!("{kind} cannot be filtered by provider")));
     }
+    let provider = if by_provider { provider_filter(&access, &query)? } else { None };
     let tid = access.tenant.id.clone();
     let response = state
         .tenant_db(&access.tenant.id, move |c| {
