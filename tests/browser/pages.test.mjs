@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
@@ -67,14 +67,41 @@ async function axeViolations(page) {
   return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
 }
 
-for (const [name, path, status] of [
+// Signs in the way a person does: asks for a link, opens it from the mail (the outbox folder
+// in the embedded mode) and presses the button.
+async function signIn(page, slug, email) {
+  await page.goto(`${base}/t/${slug}/login`);
+  await page.fill('#email', email);
+  await page.click('text=Send me a link');
+  await page.waitForSelector('h1:has-text("Check your email")');
+  const outbox = join(dataDir, 'data', 'outbox');
+  const files = readdirSync(outbox).map((f) => join(outbox, f)).sort((a, b) => statSync(a).mtimeMs - statSync(b).mtimeMs);
+  const mail = files.map((f) => readFileSync(f, 'utf8').replaceAll('=\r\n', '').replaceAll('=\n', '').replaceAll('=3D', '='))
+    .reverse().find((m) => m.includes(`To: ${email}`));
+  const link = mail.match(/https?:\/\/\S+\/login\/link\/[A-Za-z0-9_-]+/)[0];
+  await page.goto(link);
+  await page.click('button:has-text("Sign in")');
+  await page.waitForURL(`${base}/t/${slug}/`);
+}
+
+for (const [name, path, status, who] of [
   ['home page', '/', 200],
   ['page not found', '/no-such-page', 404],
-  ['Sunderland framework', '/t/sunderland/framework', 200],
-  ['Kent framework', '/t/kent/framework', 200],
+  ['sign-up page', '/signup', 200],
+  ['Kent sign-in page', '/t/kent/login', 200],
+  ['Sunderland home', '/t/sunderland/', 200, ['sunderland', 'commissioner@sunderland.example']],
+  ['Sunderland framework', '/t/sunderland/framework', 200, ['sunderland', 'board@sunderland.example']],
+  ['Kent framework', '/t/kent/framework', 200, ['kent', 'viewer@kent.example']],
+  ['Sunderland members', '/t/sunderland/admin/users', 200, ['sunderland', 'admin@sunderland.example']],
+  ['Sunderland sign-in settings', '/t/sunderland/admin/oidc', 200, ['sunderland', 'admin@sunderland.example']],
+  ['Sunderland API tokens', '/t/sunderland/tokens', 200, ['sunderland', 'viewer@sunderland.example']],
+  ['Sunderland audit log', '/t/sunderland/admin/audit', 200, ['sunderland', 'admin@sunderland.example']],
 ]) {
   test(`${name} has no accessibility violations`, async () => {
-    const { context, page, response } = await open(path);
+    const context = await browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    if (who) await signIn(page, ...who);
+    const response = await page.goto(base + path);
     assert.equal(response.status(), status);
     assert.deepEqual(await axeViolations(page), []);
     // Landmarks a screen reader lists, and one h1.
@@ -86,6 +113,22 @@ for (const [name, path, status] of [
     await context.close();
   });
 }
+
+test('the sign-up form names the field at fault and keeps what was typed', async () => {
+  const { context, page } = await open('/signup');
+  await page.fill('#council_name', 'Rutland County Council');
+  await page.fill('#ons_code', 'E123');
+  await page.selectOption('#region', 'East Midlands');
+  await page.fill('#admin_name', 'Ann Admin');
+  await page.fill('#admin_email', 'ann@rutland.gov.uk');
+  await page.click('button:has-text("Sign up")');
+  await page.waitForSelector('.error-summary');
+  const link = page.locator('.error-summary a');
+  assert.equal(await link.getAttribute('href'), '#ons_code');
+  assert.equal(await page.inputValue('#council_name'), 'Rutland County Council');
+  assert.deepEqual(await axeViolations(page), []);
+  await context.close();
+});
 
 test('the home page lists the five trusts', async () => {
   const { context, page } = await open('/');

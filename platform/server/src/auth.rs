@@ -115,7 +115,7 @@ impl Action {
 /// How a request proved who it is.
 #[derive(Debug, Clone)]
 pub enum Via {
-    Session(Session),
+    Session(Box<Session>),
     Token,
 }
 
@@ -220,7 +220,7 @@ pub async fn tenant_access(
         .await?;
     match found {
         Some((membership, user)) if session.data.tenant_id.as_ref() == Some(&tenant.id) => {
-            Ok(Access { tenant, user, membership, via: Via::Session(session) })
+            Ok(Access { tenant, user, membership, via: Via::Session(Box::new(session)) })
         }
         // A member signed in to another trust: they sign in here too.
         Some(_) => Err(ApiError::Unauthenticated),

@@ -145,7 +145,7 @@ impl actix_web::ResponseError for PageError {
             404 => "Page not found",
             409 => "That has already been done",
             429 => "Too many attempts",
-            503 | 502 | 504 => "Sorry, the service is unavailable",
+            502..=504 => "Sorry, the service is unavailable",
             _ => "Sorry, there is a problem with the service",
         };
         let field = match &self.error {
