@@ -1519,3 +1519,18 @@ async fn token_revoke(
         .await?;
     Ok(see_other(&format!("/t/{slug}/tokens")))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn after_sign_in_only_a_path_within_the_trust_is_followed() {
+        assert_eq!(safe_next("kent", "/t/kent/admin/users"), "/t/kent/admin/users");
+        for bad in
+            ["https://evil.example/", "//evil.example/t/kent/", "/t/durham/", "/t/kent//evil", "", "/t/kent\\..\\x"]
+        {
+            assert_eq!(safe_next("kent", bad), "/t/kent/", "{bad}");
+        }
+    }
+}

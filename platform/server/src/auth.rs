@@ -263,3 +263,19 @@ pub async fn record(state: &AppState, entry: AuditEntry) -> Result<(), ApiError>
         })
         .await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_tenant_admins_manage_members_settings_and_the_audit_log() {
+        for role in Role::ALL {
+            let admin = *role == Role::TenantAdmin;
+            assert!(Action::Read.allowed(*role) && Action::OwnTokens.allowed(*role), "{role:?}");
+            assert_eq!(Action::ManageMembers.allowed(*role), admin, "{role:?}");
+            assert_eq!(Action::ManageSettings.allowed(*role), admin, "{role:?}");
+            assert_eq!(Action::ViewAudit.allowed(*role), admin, "{role:?}");
+        }
+    }
+}
