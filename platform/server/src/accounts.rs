@@ -1165,15 +1165,6 @@ fn parse_provider(text: &str) -> Result<Option<ProviderId>, ApiError> {
         .map_err(|_| ApiError::bad_request(Some("provider_id"), "no such provider in this trust"))
 }
 
-fn check_form_csrf(access: &Access, given: &str) -> Result<(), ApiError> {
-    match &access.via {
-        auth::Via::Session(s) if !given.is_empty() && secrets::same(&s.data.csrf, given) => Ok(()),
-        _ => Err(ApiError::Forbidden(
-            "this form has expired or did not come from this site; go back, reload the page and try again".into(),
-        )),
-    }
-}
-
 async fn invite_post(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -1183,7 +1174,7 @@ async fn invite_post(
 ) -> Result<HttpResponse, PageError> {
     let access = page_access(&state, &req, &visitor, &slug).await?;
     access.require(Action::ManageMembers)?;
-    check_form_csrf(&access, &form.csrf)?;
+    access.check_csrf(&form.csrf)?;
     let role = parse_role(&form.role)?;
     let provider = if role == Role::Provider { parse_provider(&form.provider_id)? } else { None };
     let out = Outgoing::from_state(&state);
@@ -1241,7 +1232,7 @@ async fn role_post(
     let (slug, id) = path.into_inner();
     let access = page_access(&state, &req, &visitor, &slug).await?;
     access.require(Action::ManageMembers)?;
-    check_form_csrf(&access, &form.csrf)?;
+    access.check_csrf(&form.csrf)?;
     let id: MembershipId = id.parse().map_err(|_| ApiError::NotFound("no such member".into()))?;
     let role = parse_role(&form.role)?;
     let provider = if role == Role::Provider { parse_provider(&form.provider_id)? } else { None };
@@ -1328,7 +1319,7 @@ async fn oidc_settings_post(
 ) -> Result<HttpResponse, PageError> {
     let access = page_access(&state, &req, &visitor, &slug).await?;
     access.require(Action::ManageSettings)?;
-    check_form_csrf(&access, &form.csrf)?;
+    access.check_csrf(&form.csrf)?;
     let form = form.into_inner();
     let tid = access.tenant.id.clone();
     let current = state.tenant_db(&access.tenant.id, move |c| repo::oidc_settings(c, &tid)).await?;
@@ -1454,7 +1445,7 @@ async fn token_create(
 ) -> Result<HttpResponse, PageError> {
     let access = page_access(&state, &req, &visitor, &slug).await?;
     access.require(Action::OwnTokens)?;
-    check_form_csrf(&access, &form.csrf)?;
+    access.check_csrf(&form.csrf)?;
     let secret = format!("cpt_{}", secrets::random_token().map_err(internal)?);
     let row = ApiToken {
         id: ApiTokenId::new(),
@@ -1496,7 +1487,7 @@ async fn token_revoke(
     let (slug, id) = path.into_inner();
     let access = page_access(&state, &req, &visitor, &slug).await?;
     access.require(Action::OwnTokens)?;
-    check_form_csrf(&access, &form.csrf)?;
+    access.check_csrf(&form.csrf)?;
     let id: ApiTokenId = id.parse().map_err(|_| ApiError::NotFound("no such token".into()))?;
     let tid = access.tenant.id.clone();
     let uid = access.user.id.clone();

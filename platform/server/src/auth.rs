@@ -39,12 +39,17 @@ impl Visitor {
 
     /// A form's CSRF token must match its session's.
     pub fn check_csrf(&self, given: &str) -> Result<(), ApiError> {
-        match &self.session {
-            Some(s) if !given.is_empty() && secrets::same(&s.data.csrf, given) => Ok(()),
-            _ => Err(ApiError::Forbidden(
-                "this form has expired or did not come from this site; go back, reload the page and try again".into(),
-            )),
-        }
+        check_csrf(self.session.as_ref(), given)
+    }
+}
+
+/// A form's CSRF token must match the token of the session it was posted in.
+pub fn check_csrf(session: Option<&Session>, given: &str) -> Result<(), ApiError> {
+    match session {
+        Some(s) if !given.is_empty() && secrets::same(&s.data.csrf, given) => Ok(()),
+        _ => Err(ApiError::Forbidden(
+            "this form has expired or did not come from this site; go back, reload the page and try again".into(),
+        )),
     }
 }
 
@@ -158,6 +163,14 @@ impl Access {
         match &self.via {
             Via::Session(s) => &s.data.csrf,
             Via::Token => "",
+        }
+    }
+
+    /// A form posted by this member carries their session's CSRF token (never so for a token).
+    pub fn check_csrf(&self, given: &str) -> Result<(), ApiError> {
+        match &self.via {
+            Via::Session(s) => check_csrf(Some(s), given),
+            Via::Token => check_csrf(None, given),
         }
     }
 }
