@@ -20,6 +20,7 @@ const TEST_PROGRAMS: &[&str] = &[
     "stateful",
     "bad-describe",
     "bad-dates",
+    "next-version",
 ];
 
 /// Test programs built for wasm32-wasip2, to prove the host refuses what they import.

@@ -115,12 +115,52 @@ impl ManageConnection for Manager {
         Ok(conn)
     }
 
+    /// Run on every check-out: a connection that still has a transaction open, or (PostgreSQL)
+    /// still carries a tenant or platform scope outside one, is refused and replaced, so one
+    /// unit of work can never leak its transaction or its row-level-security scope into the next.
     fn is_valid(&self, conn: &mut DbConnection) -> Result<(), r2d2::Error> {
-        conn.batch_execute("SELECT 1").map_err(r2d2::Error::QueryError)
+        use diesel::r2d2::R2D2Connection;
+        if conn.is_broken() {
+            return Err(r2d2::Error::QueryError(diesel::result::Error::BrokenTransactionManager));
+        }
+        match leftover_scope(conn).map_err(r2d2::Error::QueryError)? {
+            None => Ok(()),
+            Some(scope) => Err(r2d2::Error::ConnectionError(diesel::ConnectionError::BadConnection(format!(
+                "a pooled connection still carried the scope {scope:?}; it was discarded"
+            )))),
+        }
     }
 
-    fn has_broken(&self, _conn: &mut DbConnection) -> bool {
-        false
+    /// Run on every return to the pool: a connection given back while its thread unwinds from a
+    /// panic, or with a transaction still open, is closed rather than reused.
+    fn has_broken(&self, conn: &mut DbConnection) -> bool {
+        use diesel::r2d2::R2D2Connection;
+        std::thread::panicking() || conn.is_broken()
+    }
+}
+
+/// The tenant or platform scope a connection carries outside any unit of work (there should be
+/// none: [`scoped`] sets it for its transaction only). Doubles as the liveness query.
+pub fn leftover_scope(conn: &mut DbConnection) -> diesel::QueryResult<Option<String>> {
+    use diesel::RunQueryDsl;
+    #[derive(diesel::QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+        tenant: Option<String>,
+        #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+        scope: Option<String>,
+    }
+    match conn {
+        DbConnection::Sqlite(c) => c.batch_execute("SELECT 1").map(|()| None),
+        DbConnection::Postgres(pg) => {
+            let row: Row = diesel::sql_query(
+                "SELECT current_setting('platform.tenant_id', true) AS tenant, \
+                 current_setting('platform.scope', true) AS scope",
+            )
+            .get_result(pg)?;
+            let set = |v: Option<String>| v.filter(|v| !v.is_empty());
+            Ok(set(row.tenant).or(set(row.scope)))
+        }
     }
 }
 
@@ -201,7 +241,9 @@ pub enum Scope<'a> {
     Platform,
 }
 
-/// Runs `work` in one transaction within `scope`: all of it happens or none of it does.
+/// Runs `work` in one transaction within `scope`: all of it happens or none of it does. A panic
+/// inside `work` rolls the transaction back and comes out as [`DbError::Panicked`], so the
+/// connection goes back to the pool clean (and the caller answers with an error, not a hang).
 pub fn scoped<T>(
     conn: &mut DbConnection,
     scope: Scope<'_>,
@@ -220,8 +262,20 @@ pub fn scoped<T>(
                 .bind::<Text, _>(value)
                 .execute(pg)?;
         }
-        work(conn)
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(conn))) {
+            Ok(result) => result,
+            Err(panic) => Err(DbError::Panicked(panic_message(panic.as_ref()))),
+        }
     })
+}
+
+/// The text of a panic's payload, for the log.
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic with no message".into())
 }
 
 /// Whether this connection is subject to row-level security (PostgreSQL, not a superuser, no

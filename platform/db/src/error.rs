@@ -24,6 +24,9 @@ pub enum DbError {
     Migration(String),
     #[error("database error: {0}")]
     Other(String),
+    /// The unit of work panicked; its transaction was rolled back. Always a bug.
+    #[error("a unit of work panicked and was rolled back: {0}")]
+    Panicked(String),
 }
 
 impl DbError {
@@ -45,6 +48,11 @@ impl From<DieselError> for DbError {
                     | DatabaseErrorKind::NotNullViolation => DbError::Rejected(msg),
                     DatabaseErrorKind::ClosedConnection => DbError::Unavailable(msg),
                     // SQLite reports check and trigger failures without a specific kind.
+                    // PostgreSQL cannot store NUL in text: refused input, not a fault. The input
+                    // rules refuse it first; this is the backstop.
+                    _ if msg.contains("invalid byte sequence") => {
+                        DbError::Rejected("text must not contain NUL characters".into())
+                    }
                     _ if msg.contains("CHECK constraint failed")
                         || msg.contains("append-only")
                         || msg.contains("FOREIGN KEY constraint failed") =>

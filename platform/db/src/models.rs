@@ -17,7 +17,7 @@ macro_rules! text_enum {
         $(#[$meta])*
         #[derive(
             Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-            diesel::expression::AsExpression, diesel::deserialize::FromSqlRow,
+            diesel::expression::AsExpression, diesel::deserialize::FromSqlRow, utoipa::ToSchema,
         )]
         #[diesel(sql_type = Text)]
         #[serde(rename_all = "snake_case")]
@@ -186,6 +186,9 @@ pub struct Membership {
     pub role: Role,
     pub provider_id: Option<ProviderId>,
     pub created_at: NaiveDateTime,
+    /// The name this trust knows the member by: what the inviting trust typed, replaced by the
+    /// person's own name when they sign in to this trust. Never another trust's.
+    pub display_name: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, Serialize)]
@@ -196,7 +199,7 @@ pub struct Outcome {
     pub position: i32,
 }
 
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, Serialize)]
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, Serialize, utoipa::ToSchema)]
 #[diesel(table_name = indicators)]
 pub struct Indicator {
     pub code: String,
@@ -207,7 +210,7 @@ pub struct Indicator {
     pub description: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, Serialize)]
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, Serialize, utoipa::ToSchema)]
 #[diesel(table_name = indicator_values)]
 pub struct IndicatorValue {
     pub id: IndicatorValueId,
@@ -226,7 +229,7 @@ pub struct IndicatorValue {
     pub breakdown_key: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, Serialize)]
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, Serialize, utoipa::ToSchema)]
 #[diesel(table_name = needs)]
 pub struct Need {
     pub id: NeedId,
@@ -241,10 +244,11 @@ pub struct Need {
     pub evidence: String,
     pub source: String,
     pub identified_on: NaiveDate,
+    #[schema(value_type = String, example = "2026-11-24T09:30:00")]
     pub created_at: NaiveDateTime,
 }
 
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, Serialize)]
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, Serialize, utoipa::ToSchema)]
 #[diesel(table_name = priorities)]
 pub struct Priority {
     pub id: PriorityId,
@@ -255,10 +259,11 @@ pub struct Priority {
     pub rationale: String,
     pub rank: i32,
     pub attributes: String,
+    #[schema(value_type = String, example = "2026-11-24T09:30:00")]
     pub created_at: NaiveDateTime,
 }
 
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, Serialize)]
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, Serialize, utoipa::ToSchema)]
 #[diesel(table_name = providers)]
 pub struct Provider {
     pub id: ProviderId,
@@ -268,10 +273,11 @@ pub struct Provider {
     pub registration_number: Option<String>,
     pub safeguarding_evidence: Option<String>,
     pub safeguarding_checked_on: Option<NaiveDate>,
+    #[schema(value_type = String, example = "2026-11-24T09:30:00")]
     pub created_at: NaiveDateTime,
 }
 
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, Serialize)]
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, Serialize, utoipa::ToSchema)]
 #[diesel(table_name = services)]
 pub struct Service {
     pub id: ServiceId,
@@ -285,6 +291,7 @@ pub struct Service {
     pub age_from: i32,
     pub age_to: i32,
     pub annual_budget_pence: i64,
+    #[schema(value_type = String, example = "2026-11-24T09:30:00")]
     pub created_at: NaiveDateTime,
 }
 
@@ -326,7 +333,7 @@ pub struct StageMove {
     pub note: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, Serialize)]
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, Serialize, utoipa::ToSchema)]
 #[diesel(table_name = contracts)]
 pub struct Contract {
     pub id: ContractId,
@@ -340,6 +347,7 @@ pub struct Contract {
     pub value_pence: i64,
     pub start_date: NaiveDate,
     pub end_date: NaiveDate,
+    #[schema(value_type = String, example = "2026-11-24T09:30:00")]
     pub created_at: NaiveDateTime,
 }
 
@@ -382,7 +390,7 @@ pub struct MonitoringReturn {
     pub submitted_at: NaiveDateTime,
 }
 
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, Serialize)]
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, Serialize, utoipa::ToSchema)]
 #[diesel(table_name = reviews)]
 pub struct Review {
     pub id: ReviewId,
@@ -398,6 +406,7 @@ pub struct Review {
     pub outcome: Option<ReviewOutcome>,
     pub completed_on: Option<NaiveDate>,
     pub notes: String,
+    #[schema(value_type = String, example = "2026-11-24T09:30:00")]
     pub created_at: NaiveDateTime,
 }
 

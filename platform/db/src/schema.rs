@@ -145,6 +145,7 @@ diesel::table! {
         role -> Text,
         provider_id -> Nullable<Text>,
         created_at -> Timestamp,
+        display_name -> Text,
     }
 }
 
@@ -199,6 +200,8 @@ diesel::table! {
         component -> Binary,
         approved_at -> Timestamp,
         approved_by -> Nullable<Text>,
+        added_by -> Nullable<Text>,
+        approved -> Bool,
     }
 }
 

@@ -20,6 +20,7 @@ use serde_json::json;
 
 use crate::auth::{self, Access, Action, Visitor};
 use crate::clock;
+use crate::edge::{safe_next, see_other};
 use crate::error::ApiError;
 use crate::limits;
 use crate::mail::{self, Mailer};
@@ -83,10 +84,6 @@ fn with_cookie(mut response: HttpResponse, cookie: Option<actix_web::cookie::Coo
         let _ = response.add_cookie(&c);
     }
     response
-}
-
-fn see_other(location: &str) -> HttpResponse {
-    HttpResponse::SeeOther().insert_header((header::LOCATION, location)).finish()
 }
 
 /// A plain page with a heading and some paragraphs.
@@ -178,11 +175,11 @@ struct SignupForm {
     csrf: String,
 }
 
-/// Frameworks a council may choose: the newest version of each approved plugin.
+/// Frameworks a council may choose: each plugin with an approved version.
 async fn framework_choices(state: &AppState) -> Result<Vec<serde_json::Value>, ApiError> {
     let all = state.db(registry::list).await?;
     let mut seen: Vec<serde_json::Value> = Vec::new();
-    for p in all {
+    for p in all.into_iter().filter(|p| p.approved) {
         if !seen.iter().any(|s| s["id"] == p.id.as_str()) {
             seen.push(json!({"id": p.id, "name": p.name}));
         }
@@ -318,19 +315,41 @@ async fn signup_form(
     }
 }
 
-async fn signup_api(
+/// A sign-up received: the admin must now confirm their address.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct SignupReceived {
+    pub id: SignupId,
+    pub status: SignupStatus,
+    /// The slug the trust will have once approved.
+    pub slug: String,
+    pub framework: FrameworkVersion,
+    pub message: String,
+}
+
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct FrameworkVersion {
+    pub id: String,
+    pub version: String,
+}
+
+/// A council signs up; a confirmation link goes to the admin's address.
+#[utoipa::path(post, path = "/api/v1/signups", tag = "sign-up", request_body = NewSignup,
+    responses((status = 201, description = "recorded; a confirmation link has been sent", body = SignupReceived),
+              (status = 400, description = "bad input: the field is named", body = crate::error::ErrorBody),
+              (status = 429, description = "too many sign-ups from this address", body = crate::error::ErrorBody)))]
+pub(crate) async fn signup_api(
     state: web::Data<AppState>,
     visitor: Visitor,
     body: web::Json<NewSignup>,
 ) -> Result<HttpResponse, ApiError> {
     let signup = do_signup(&state, body.into_inner(), &visitor.ip).await?;
-    Ok(HttpResponse::Created().json(json!({
-        "id": signup.id,
-        "status": signup.status,
-        "slug": signup.slug,
-        "framework": {"id": signup.plugin_id, "version": signup.plugin_version},
-        "message": format!("a confirmation link has been sent to {}", signup.admin_email),
-    })))
+    Ok(HttpResponse::Created().json(SignupReceived {
+        id: signup.id,
+        status: signup.status,
+        slug: signup.slug,
+        framework: FrameworkVersion { id: signup.plugin_id, version: signup.plugin_version },
+        message: format!("a confirmation link has been sent to {}", signup.admin_email),
+    }))
 }
 
 /// A page with one button that POSTs the link's token: opening a link never uses it up.
@@ -669,16 +688,6 @@ struct NextQuery {
     next: String,
 }
 
-/// Only a path on this site, within the trust, is followed after sign-in.
-fn safe_next(slug: &str, next: &str) -> String {
-    let home = format!("/t/{slug}/");
-    if next.starts_with(&format!("/t/{slug}/")) && !next.contains("//") && !next.contains('\\') {
-        next.to_string()
-    } else {
-        home
-    }
-}
-
 async fn login_page(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -719,9 +728,11 @@ async fn login_email(
     visitor.check_csrf(&form.csrf)?;
     let tenant = auth::active_tenant(&state, &slug).await?;
     let email = form.email.trim().to_lowercase();
-    platform_db::repo::validate::email(&email)?;
+    platform_db::repo::validate::email("email", &email)?;
     state.limiter.hit(limits::LINK_PER_IP, &visitor.ip).await?;
-    state.limiter.hit(limits::LINK_PER_ADDRESS, &email).await?;
+    // Counted per address and client together: someone else asking for links to a member's
+    // address cannot lock that member out of signing in from their own browser.
+    state.limiter.hit(limits::LINK_PER_ADDRESS, &format!("{email}|{}", visitor.ip)).await?;
     let out = Outgoing::from_state(&state);
     let t = tenant.clone();
     let sent_to = email.clone();
@@ -804,6 +815,8 @@ async fn sign_in(
         ..SessionData::fresh()?
     };
     let session = state.sessions.rotate(visitor.session.as_ref(), data, state.session_idle).await?;
+    let (tid, uid) = (tenant.id.clone(), user.id.clone());
+    state.tenant_db(&tenant.id, move |c| users::joined(c, &tid, &uid)).await?;
     auth::record(
         state,
         auth::entry(
@@ -948,7 +961,7 @@ async fn oidc_start(
         pkce_verifier: verifier.secret().clone(),
     });
     state.sessions.save(&mut session, state.session_idle).await?;
-    Ok(with_cookie(see_other(url.as_str()), cookie))
+    Ok(with_cookie(crate::edge::see_other_url(&url), cookie))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -1127,7 +1140,7 @@ async fn users_page(
             let provider =
                 m.provider_id.as_ref().and_then(|p| providers.iter().find(|x| &x.id == p)).map(|p| p.name.clone());
             json!({
-                "id": m.id, "name": u.display_name, "email": u.email, "role": m.role.as_str().replace('_', " "),
+                "id": m.id, "name": m.display_name, "email": u.email, "role": m.role.as_str().replace('_', " "),
                 "provider": provider, "roles": roles_for(m.role),
             })
         })
@@ -1509,19 +1522,4 @@ async fn token_revoke(
         })
         .await?;
     Ok(see_other(&format!("/t/{slug}/tokens")))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn after_sign_in_only_a_path_within_the_trust_is_followed() {
-        assert_eq!(safe_next("kent", "/t/kent/admin/users"), "/t/kent/admin/users");
-        for bad in
-            ["https://evil.example/", "//evil.example/t/kent/", "/t/durham/", "/t/kent//evil", "", "/t/kent\\..\\x"]
-        {
-            assert_eq!(safe_next("kent", bad), "/t/kent/", "{bad}");
-        }
-    }
 }

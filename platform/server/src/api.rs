@@ -17,12 +17,163 @@ use crate::web::{AppState, PageError, nav, page_access};
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/t/{slug}/", web::get().to(dashboard))
         .route("/t/{slug}", web::get().to(dashboard_redirect))
-        .route("/api/v1/tenants/{slug}/{kind}", web::get().to(list))
-        .route("/api/v1/tenants/{slug}/{kind}/{id}", web::get().to(item));
+        .route("/api/v1/tenants/{slug}/providers", web::get().to(list_providers))
+        .route("/api/v1/tenants/{slug}/services", web::get().to(list_services))
+        .route("/api/v1/tenants/{slug}/contracts", web::get().to(list_contracts))
+        .route("/api/v1/tenants/{slug}/reviews", web::get().to(list_reviews))
+        .route("/api/v1/tenants/{slug}/needs", web::get().to(list_needs))
+        .route("/api/v1/tenants/{slug}/priorities", web::get().to(list_priorities))
+        .route("/api/v1/tenants/{slug}/indicators", web::get().to(list_indicators))
+        .route("/api/v1/tenants/{slug}/providers/{id}", web::get().to(get_provider))
+        .route("/api/v1/tenants/{slug}/services/{id}", web::get().to(get_service))
+        .route("/api/v1/tenants/{slug}/contracts/{id}", web::get().to(get_contract))
+        .route("/api/v1/tenants/{slug}/reviews/{id}", web::get().to(get_review))
+        .route("/api/v1/tenants/{slug}/needs/{id}", web::get().to(get_need))
+        .route("/api/v1/tenants/{slug}/priorities/{id}", web::get().to(get_priority))
+        .route("/api/v1/tenants/{slug}/indicators/{id}", web::get().to(get_indicator));
 }
 
-async fn dashboard_redirect(slug: web::Path<String>) -> HttpResponse {
-    HttpResponse::MovedPermanently().insert_header(("Location", format!("/t/{slug}/"))).finish()
+/// The query of a list (as the OpenAPI document describes it; [`ListQuery`] reads it as text so
+/// a bad number is refused with the field named).
+#[derive(Debug, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct ListParams {
+    /// How many rows, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
+    limit: Option<i64>,
+    /// How many rows to skip (default 0).
+    #[param(minimum = 0, maximum = 2147483647)]
+    offset: Option<i64>,
+}
+
+/// Narrows a list to one of the trust's providers (a provider member sees only their own).
+#[derive(Debug, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct ProviderParam {
+    /// A provider of this trust.
+    provider_id: Option<String>,
+}
+
+/// An indicator of the shared catalogue with this trust's values for it.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct IndicatorSeries {
+    pub indicator: platform_db::models::Indicator,
+    pub values: Vec<platform_db::models::IndicatorValue>,
+}
+
+macro_rules! list_route {
+    ($name:ident, $kind:literal, $path:literal, $body:ty, $what:literal, [$($params:ty),*]) => {
+        #[doc = $what]
+        #[utoipa::path(get, path = $path, tag = "data core",
+            params(("slug" = String, Path, description = "the trust's slug"), $($params),*),
+            responses((status = 200, description = $what, body = $body)))]
+        pub(crate) async fn $name(
+            state: web::Data<AppState>,
+            req: HttpRequest,
+            visitor: Visitor,
+            slug: web::Path<String>,
+            query: web::Query<ListQuery>,
+        ) -> Result<HttpResponse, ApiError> {
+            list(state, req, visitor, (slug.into_inner(), $kind.to_string()), query).await
+        }
+    };
+}
+
+macro_rules! item_route {
+    ($name:ident, $kind:literal, $path:literal, $body:ty, $what:literal) => {
+        #[doc = $what]
+        #[utoipa::path(get, path = $path, tag = "data core",
+                    params(("slug" = String, Path, description = "the trust's slug"),
+                           ("id" = String, Path, description = "the record's id")),
+                    responses((status = 200, description = $what, body = $body)))]
+        pub(crate) async fn $name(
+            state: web::Data<AppState>,
+            req: HttpRequest,
+            visitor: Visitor,
+            path: web::Path<(String, String)>,
+        ) -> Result<HttpResponse, ApiError> {
+            let (slug, id) = path.into_inner();
+            item(state, req, visitor, (slug, $kind.to_string(), id)).await
+        }
+    };
+}
+
+use platform_db::models as m;
+list_route!(
+    list_providers,
+    "providers",
+    "/api/v1/tenants/{slug}/providers",
+    Paged<m::Provider>,
+    "The trust's providers.",
+    [ListParams, ProviderParam]
+);
+list_route!(
+    list_services,
+    "services",
+    "/api/v1/tenants/{slug}/services",
+    Paged<m::Service>,
+    "The trust's services.",
+    [ListParams, ProviderParam]
+);
+list_route!(
+    list_contracts,
+    "contracts",
+    "/api/v1/tenants/{slug}/contracts",
+    Paged<m::Contract>,
+    "The trust's contracts register.",
+    [ListParams, ProviderParam]
+);
+list_route!(
+    list_reviews,
+    "reviews",
+    "/api/v1/tenants/{slug}/reviews",
+    Paged<m::Review>,
+    "The trust's reviews, soonest due first.",
+    [ListParams, ProviderParam]
+);
+list_route!(
+    list_needs,
+    "needs",
+    "/api/v1/tenants/{slug}/needs",
+    Paged<m::Need>,
+    "The trust's needs assessment.",
+    [ListParams]
+);
+list_route!(
+    list_priorities,
+    "priorities",
+    "/api/v1/tenants/{slug}/priorities",
+    Paged<m::Priority>,
+    "The trust's priorities, by rank.",
+    [ListParams]
+);
+list_route!(
+    list_indicators,
+    "indicators",
+    "/api/v1/tenants/{slug}/indicators",
+    Paged<m::Indicator>,
+    "The shared indicator catalogue.",
+    [ListParams]
+);
+item_route!(get_provider, "providers", "/api/v1/tenants/{slug}/providers/{id}", m::Provider, "One provider.");
+item_route!(get_service, "services", "/api/v1/tenants/{slug}/services/{id}", m::Service, "One service.");
+item_route!(get_contract, "contracts", "/api/v1/tenants/{slug}/contracts/{id}", m::Contract, "One contract.");
+item_route!(get_review, "reviews", "/api/v1/tenants/{slug}/reviews/{id}", m::Review, "One review.");
+item_route!(get_need, "needs", "/api/v1/tenants/{slug}/needs/{id}", m::Need, "One need.");
+item_route!(get_priority, "priorities", "/api/v1/tenants/{slug}/priorities/{id}", m::Priority, "One priority.");
+item_route!(
+    get_indicator,
+    "indicators",
+    "/api/v1/tenants/{slug}/indicators/{id}",
+    IndicatorSeries,
+    "One indicator (by its code) with the trust's values."
+);
+
+async fn dashboard_redirect(slug: web::Path<String>) -> Result<HttpResponse, PageError> {
+    let slug = auth::checked_slug(&slug)?;
+    Ok(HttpResponse::MovedPermanently().insert_header(("Location", format!("/t/{slug}/"))).finish())
 }
 
 async fn dashboard(
@@ -72,7 +223,7 @@ async fn dashboard(
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
-struct ListQuery {
+pub(crate) struct ListQuery {
     limit: Option<String>,
     offset: Option<String>,
     provider_id: Option<String>,
@@ -118,10 +269,9 @@ async fn list(
     state: web::Data<AppState>,
     req: HttpRequest,
     visitor: Visitor,
-    path: web::Path<(String, String)>,
+    (slug, kind): (String, String),
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let (slug, kind) = path.into_inner();
     let access = auth::tenant_access(&state, &req, &visitor, &slug, true).await?;
     access.require(Action::Read)?;
     let limit = number("limit", query.limit.as_deref(), 50, 1..=Page::MAX_LIMIT)?;
@@ -176,9 +326,8 @@ async fn item(
     state: web::Data<AppState>,
     req: HttpRequest,
     visitor: Visitor,
-    path: web::Path<(String, String, String)>,
+    (slug, kind, id): (String, String, String),
 ) -> Result<HttpResponse, ApiError> {
-    let (slug, kind, id) = path.into_inner();
     let access = auth::tenant_access(&state, &req, &visitor, &slug, true).await?;
     access.require(Action::Read)?;
     let not_found = || ApiError::NotFound("not found".into());
@@ -225,7 +374,7 @@ async fn item(
                 "indicators" => {
                     let Some(ind) = indicators::catalogue(c)?.into_iter().find(|i| i.code == id) else { return hidden };
                     let values = indicators::series(c, &tid, &ind.code, "")?;
-                    Some(json!({"indicator": ind, "values": values}))
+                    Some(json!(IndicatorSeries { indicator: ind, values }))
                 }
                 _ => None,
             })

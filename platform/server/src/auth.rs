@@ -175,9 +175,19 @@ impl Access {
     }
 }
 
+/// A trust's slug from a path, checked before it goes anywhere: control characters are a 400
+/// naming the field; anything else that is not slug-shaped names no trust.
+pub fn checked_slug(slug: &str) -> Result<&str, ApiError> {
+    platform_db::repo::validate::plain("slug", slug, 200)?;
+    match platform_db::repo::validate::slug(slug) {
+        Ok(()) => Ok(slug),
+        Err(_) => Err(ApiError::NotFound("no such trust".into())),
+    }
+}
+
 /// An active tenant by slug; any other status is "not found".
 pub async fn active_tenant(state: &AppState, slug: &str) -> Result<Tenant, ApiError> {
-    let slug = slug.to_string();
+    let slug = checked_slug(slug)?.to_string();
     let found = state.db(move |conn| tenants::by_slug(conn, &slug)).await?;
     found.filter(|t| t.status == TenantStatus::Active).ok_or_else(|| ApiError::NotFound("no such trust".into()))
 }
@@ -215,7 +225,13 @@ pub async fn tenant_access(
             .await?;
         return match found {
             Some((membership, user)) => Ok(Access { tenant, user, membership, via: Via::Token }),
-            None => Err(ApiError::Unauthenticated),
+            None => {
+                // A live token of another trust: its holder is not a member here, so this trust
+                // does not exist for them. An unknown or revoked token must sign in again.
+                let hash = secrets::hash(&token);
+                let elsewhere = state.platform_db(move |conn| accounts::api_token_is_live(conn, &hash)).await?;
+                Err(if elsewhere { ApiError::NotFound("no such trust".into()) } else { ApiError::Unauthenticated })
+            }
         };
     }
     let Some(session) = visitor.session.clone() else { return Err(ApiError::Unauthenticated) };

@@ -33,12 +33,15 @@ pub enum ApiError {
 }
 
 /// The JSON body of every error response.
-#[derive(Debug, Serialize, serde::Deserialize, PartialEq, Eq)]
+#[derive(Debug, Serialize, serde::Deserialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct ErrorBody {
     pub error: String,
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// For a 500 only: the id the server's log line carries too, for an operator to find it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub correlation_id: Option<String>,
 }
 
 impl ApiError {
@@ -68,7 +71,17 @@ impl ApiError {
                 ApiError::BadRequest { field, .. } => field.clone(),
                 _ => None,
             },
+            correlation_id: None,
         }
+    }
+
+    /// Logs an internal error with a new correlation id and returns the id (None for any other
+    /// error). A 500 is always a bug: the id lets an operator find the log line a user quotes.
+    pub fn log_internal(&self) -> Option<String> {
+        let ApiError::Internal(detail) = self else { return None };
+        let id = uuid::Uuid::new_v4().simple().to_string();
+        tracing::error!(correlation_id = %id, %detail, "internal error");
+        Some(id)
     }
 }
 
@@ -97,14 +110,16 @@ impl ResponseError for ApiError {
     }
 
     fn error_response(&self) -> HttpResponse {
-        if let ApiError::Internal(detail) = self {
-            tracing::error!(%detail, "internal error");
+        let mut body = self.body();
+        if let Some(id) = self.log_internal() {
+            body.message = format!("{} (reference {id})", body.message);
+            body.correlation_id = Some(id);
         }
         let mut response = HttpResponse::build(self.status_code());
         if let ApiError::TooManyRequests(secs) = self {
             response.insert_header((actix_web::http::header::RETRY_AFTER, secs.to_string()));
         }
-        response.json(self.body())
+        response.json(body)
     }
 }
 
@@ -116,7 +131,7 @@ impl From<DbError> for ApiError {
             DbError::Conflict(m) => ApiError::Conflict(m),
             DbError::Rejected(m) => ApiError::bad_request(None, m),
             DbError::Unavailable(m) => ApiError::Unavailable(format!("the database is unavailable: {m}")),
-            DbError::Migration(m) | DbError::Other(m) => ApiError::Internal(m),
+            DbError::Migration(m) | DbError::Other(m) | DbError::Panicked(m) => ApiError::Internal(m),
         }
     }
 }
@@ -151,10 +166,15 @@ mod tests {
     }
 
     #[test]
-    fn internal_errors_do_not_leak_detail() {
+    fn internal_errors_do_not_leak_detail_and_carry_a_correlation_id() {
         let (status, body) = json_of(ApiError::Internal("relation \"secret\" does not exist".into()));
         assert_eq!(status, 500);
         assert!(!body.to_string().contains("secret"));
+        let id = body["correlation_id"].as_str().unwrap();
+        assert_eq!(id.len(), 32);
+        assert!(body["message"].as_str().unwrap().contains(id));
+        let (_, again) = json_of(ApiError::Internal("x".into()));
+        assert_ne!(again["correlation_id"], body["correlation_id"], "each 500 has its own id");
     }
 
     #[test]

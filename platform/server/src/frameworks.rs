@@ -64,7 +64,7 @@ impl Frameworks {
                     "the built-in component differs from the registered one; the registered one is used (a change needs a new version)"
                 );
             } else {
-                store(conn, artifact.bytes, &plugin, Some("built-in"), now)?;
+                store(conn, artifact.bytes, &plugin, AddedBy::BuiltIn, now)?;
                 added.push(format!("{}@{}", plugin.id(), plugin.version()));
             }
         }
@@ -78,13 +78,7 @@ impl Frameworks {
             if tenant.plugin_id.is_some() {
                 continue;
             }
-            let version = registry::list(conn)?
-                .into_iter()
-                .filter(|p| p.id == slug)
-                .filter_map(|p| semver::Version::parse(&p.version).ok())
-                .max()
-                .map(|v| v.to_string());
-            if let Some(version) = version {
+            if let Some(version) = registry::newest_approved(conn, slug)? {
                 pin(conn, &tenant, slug, &version, None, now)?;
             }
         }
@@ -151,14 +145,27 @@ impl Frameworks {
     }
 }
 
-/// Stores a conformant plugin in the registry.
+/// Who registers a plugin version, and whether it is approved at once.
+#[derive(Debug, Clone, Copy)]
+pub enum AddedBy<'a> {
+    /// Shipped with this release, already approved.
+    BuiltIn,
+    /// An operator added it; it waits for an operator's approval before councils see it.
+    Operator(&'a str),
+}
+
+/// Stores a conformant plugin in the registry, recording who added it.
 pub fn store(
     conn: &mut DbConnection,
     bytes: &[u8],
     plugin: &Plugin,
-    by: Option<&str>,
+    by: AddedBy<'_>,
     now: NaiveDateTime,
 ) -> Result<(), DbError> {
+    let (added_by, approved) = match by {
+        AddedBy::BuiltIn => ("built-in", true),
+        AddedBy::Operator(who) => (who, false),
+    };
     conn.transaction(|conn| {
         registry::insert(
             conn,
@@ -171,7 +178,9 @@ pub fn store(
                 size_bytes: i64::try_from(bytes.len()).unwrap_or(i64::MAX),
                 component: bytes.to_vec(),
                 approved_at: now,
-                approved_by: by.map(str::to_string),
+                approved_by: approved.then(|| added_by.to_string()),
+                added_by: Some(added_by.to_string()),
+                approved,
             },
         )?;
         audit::record(
@@ -183,7 +192,28 @@ pub fn store(
                 action: "plugin.registered".into(),
                 entity_kind: "plugin".into(),
                 entity_id: Some(format!("{}@{}", plugin.id(), plugin.version())),
-                detail: serde_json::json!({"sha256": plugin.sha256, "by": by}).to_string(),
+                detail: serde_json::json!({"sha256": plugin.sha256, "by": added_by, "approved": approved}).to_string(),
+                ip: None,
+                at: now,
+            },
+        )
+    })
+}
+
+/// An operator approves an added version, with an audit entry, in one transaction.
+pub fn approve(conn: &mut DbConnection, id: &str, version: &str, by: &str, now: NaiveDateTime) -> Result<(), DbError> {
+    conn.transaction(|conn| {
+        registry::approve(conn, id, version, by, now)?;
+        audit::record(
+            conn,
+            &AuditEntry {
+                id: AuditId::new(),
+                tenant_id: None,
+                actor_user_id: None,
+                action: "plugin.approved".into(),
+                entity_kind: "plugin".into(),
+                entity_id: Some(format!("{id}@{version}")),
+                detail: serde_json::json!({"by": by}).to_string(),
                 ip: None,
                 at: now,
             },

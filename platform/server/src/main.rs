@@ -7,10 +7,12 @@ mod auth;
 mod cache;
 mod clock;
 mod config;
+mod edge;
 mod error;
 mod frameworks;
 mod limits;
 mod mail;
+mod openapi;
 mod secrets;
 mod sessions;
 mod web;
@@ -102,8 +104,21 @@ enum MailCommand {
 enum PluginCommand {
     /// Every registered plugin version.
     List,
-    /// Run the conformance suite on a component file and, if it passes, register it.
-    Add { file: PathBuf },
+    /// Run the conformance suite on a component file and, if it passes, register it. The
+    /// version waits for an operator's approval before councils are offered it.
+    Add {
+        file: PathBuf,
+        /// The platform operator adding it (their email address), recorded in the registry.
+        #[arg(long)]
+        by: String,
+    },
+    /// Approve a registered version (ID@VERSION): councils are offered it from now on.
+    Approve {
+        plugin: String,
+        /// The platform operator approving it (their email address).
+        #[arg(long)]
+        by: String,
+    },
     /// Run the conformance suite on a registered plugin (ID or ID@VERSION) or a component file.
     Check { plugin: String },
     /// Call one function of a plugin (ID, ID@VERSION or FILE) with JSON input; print JSON.
@@ -365,6 +380,18 @@ fn component_bytes(config: &Config, plugin: &str) -> anyhow::Result<Vec<u8>> {
     Ok(row.component)
 }
 
+/// The address of a platform operator, or a clear refusal: plugin versions are added and
+/// approved by operators only, and the registry records which one.
+fn require_operator(conn: &mut platform_db::DbConnection, email: &str) -> anyhow::Result<()> {
+    platform_db::repo::validate::email("by", email)?;
+    match platform_db::repo::users::by_email(conn, email)? {
+        Some(u) if u.is_operator => Ok(()),
+        _ => anyhow::bail!(
+            "--by {email}: not a platform operator (create one with `platform operator create --email ADDRESS`)"
+        ),
+    }
+}
+
 fn plugin_command(command: PluginCommand, config: &Config) -> anyhow::Result<()> {
     match command {
         PluginCommand::List => {
@@ -375,7 +402,7 @@ fn plugin_command(command: PluginCommand, config: &Config) -> anyhow::Result<()>
             let pinned = platform_db::repo::tenants::list_all(&mut conn)?;
             println!(
                 "{:<24} {:<10} {:<6} {:<14} {:>9} {:<20} TENANTS",
-                "ID", "VERSION", "WIT", "SHA256", "BYTES", "APPROVED"
+                "ID", "VERSION", "WIT", "SHA256", "BYTES", "APPROVED (OR ADDED BY, WAITING)"
             );
             for p in rows {
                 let tenants: Vec<&str> = pinned
@@ -393,13 +420,24 @@ fn plugin_command(command: PluginCommand, config: &Config) -> anyhow::Result<()>
                     p.wit_version,
                     &p.sha256[..12.min(p.sha256.len())],
                     p.size_bytes,
-                    p.approved_at.format("%Y-%m-%d %H:%M"),
+                    if p.approved {
+                        format!("{} {}", p.approved_at.format("%Y-%m-%d %H:%M"), p.approved_by.as_deref().unwrap_or(""))
+                    } else {
+                        format!("waiting: {}", p.added_by.as_deref().unwrap_or("?"))
+                    },
                     if tenants.is_empty() { "-".to_string() } else { tenants.join(",") }
                 );
             }
             Ok(())
         }
-        PluginCommand::Add { file } => {
+        PluginCommand::Add { file, by } => {
+            let by = by.trim().to_lowercase();
+            {
+                let pool = open(config)?;
+                let mut conn = pool.get()?;
+                ensure_current(&mut conn)?;
+                require_operator(&mut conn, &by)?;
+            }
             let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
             let host = plugin_host(config)?;
             let (report, plugin) = platform_plugins::conformance::run(&host, &bytes, clock::today());
@@ -409,9 +447,27 @@ fn plugin_command(command: PluginCommand, config: &Config) -> anyhow::Result<()>
             let pool = open(config)?;
             let mut conn = pool.get()?;
             ensure_current(&mut conn)?;
-            frameworks::store(&mut conn, &bytes, &plugin, Some("cli"), clock::now())
+            frameworks::store(&mut conn, &bytes, &plugin, frameworks::AddedBy::Operator(&by), clock::now())
                 .with_context(|| format!("registering {}@{}", plugin.id(), plugin.version()))?;
-            println!("registered {}@{}", plugin.id(), plugin.version());
+            println!(
+                "registered {id}@{v}; it waits for approval: platform plugin approve {id}@{v} --by ADDRESS",
+                id = plugin.id(),
+                v = plugin.version()
+            );
+            Ok(())
+        }
+        PluginCommand::Approve { plugin, by } => {
+            let by = by.trim().to_lowercase();
+            let (id, version) = plugin
+                .split_once('@')
+                .ok_or_else(|| anyhow::anyhow!("name the version: {plugin}@VERSION (see `platform plugin list`)"))?;
+            let pool = open(config)?;
+            let mut conn = pool.get()?;
+            ensure_current(&mut conn)?;
+            require_operator(&mut conn, &by)?;
+            frameworks::approve(&mut conn, id, version, &by, clock::now())
+                .with_context(|| format!("approving {plugin}"))?;
+            println!("approved {plugin}: councils are offered it from now on");
             Ok(())
         }
         PluginCommand::Check { plugin } => {
@@ -605,11 +661,16 @@ async fn serve_async(config: Config) -> anyhow::Result<()> {
     };
     tracing::info!(%addr, backend = config.backend.name(), "serving");
     println!("platform listening on http://{addr}");
+    let https = state.public_url.scheme() == "https";
     let data = actix_web::web::Data::new(state);
     actix_web::HttpServer::new(move || {
+        // The last `wrap` runs first: the logger sees every answer, panics are caught inside it,
+        // and control characters are refused before routing.
         actix_web::App::new()
             .app_data(data.clone())
-            .wrap(web::security_headers())
+            .wrap(actix_web::middleware::from_fn(edge::refuse_control_characters))
+            .wrap(actix_web::middleware::from_fn(edge::catch_panics))
+            .wrap(edge::security_headers(https))
             .wrap(web::logger())
             .configure(web::configure)
     })

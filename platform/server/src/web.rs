@@ -1,7 +1,7 @@
 //! HTTP: health and readiness, the public tenant directory, and the pages.
 
 use actix_web::http::header::{self, ContentType};
-use actix_web::middleware::{DefaultHeaders, Logger};
+use actix_web::middleware::Logger;
 use actix_web::{HttpRequest, HttpResponse, web};
 use handlebars::Handlebars;
 use platform_db::conn::{Pool, migration_status};
@@ -133,11 +133,9 @@ impl actix_web::ResponseError for PageError {
 
     fn error_response(&self) -> HttpResponse {
         if let (ApiError::Unauthenticated, Some(login)) = (&self.error, &self.login) {
-            return HttpResponse::SeeOther().insert_header((header::LOCATION, login.as_str())).finish();
+            return crate::edge::see_other(login);
         }
-        if let ApiError::Internal(detail) = &self.error {
-            tracing::error!(%detail, "internal error");
-        }
+        let reference = self.error.log_internal();
         let title = match self.error.status_code().as_u16() {
             400 => "There is a problem",
             401 => "Sign in first",
@@ -152,7 +150,11 @@ impl actix_web::ResponseError for PageError {
             ApiError::BadRequest { field: Some(f), .. } => Some(f.clone()),
             _ => None,
         };
-        let data = json!({"title": title, "message": self.error.to_string(), "field": field});
+        let message = match &reference {
+            Some(id) => format!("{} Quote reference {id} if you contact us.", self.error),
+            None => self.error.to_string(),
+        };
+        let data = json!({"title": title, "message": message, "field": field});
         let body = PAGE_TEMPLATES
             .get()
             .and_then(|t| t.render("error", &data).ok())
@@ -191,6 +193,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .route("/healthz", web::get().to(healthz))
     .route("/readyz", web::get().to(readyz))
     .route("/api/v1/tenants", web::get().to(tenant_directory))
+    .route("/api/v1/openapi.json", web::get().to(crate::openapi::document))
     .route("/api/v1/tenants/{slug}/framework", web::get().to(framework_json))
     .route("/t/{slug}/framework", web::get().to(framework_page))
     .configure(crate::accounts::configure)
@@ -200,29 +203,23 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .default_service(web::to(not_found));
 }
 
-/// Headers every response carries.
-pub fn security_headers() -> DefaultHeaders {
-    DefaultHeaders::new()
-        .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-        .add((header::X_FRAME_OPTIONS, "DENY"))
-        .add((header::REFERRER_POLICY, "same-origin"))
-        .add((
-            header::CONTENT_SECURITY_POLICY,
-            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'",
-        ))
-}
-
 pub fn logger() -> Logger {
     Logger::new("%r %s %Dms").exclude("/healthz")
 }
 
-async fn healthz() -> HttpResponse {
-    HttpResponse::Ok().json(json!({"status": "ok"}))
+/// The process is up.
+#[utoipa::path(get, path = "/healthz", tag = "operations",
+    responses((status = 200, description = "the process is up", body = Health)))]
+pub(crate) async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().json(Health { status: "ok".into() })
 }
 
 /// Ready when the database answers and its migrations match this binary (and Redis answers, if
 /// configured). Not ready is a 503 with the failing checks named.
-async fn readyz(state: web::Data<AppState>) -> HttpResponse {
+#[utoipa::path(get, path = "/readyz", tag = "operations",
+    responses((status = 200, description = "ready: every check is \"ok\"", body = Readiness),
+              (status = 503, description = "not ready: the failing checks are named", body = NotReady)))]
+pub(crate) async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     let pool = state.pool.clone();
     let db = web::block(move || -> Result<(), String> {
         let mut conn = pool.get().map_err(|e| e.to_string())?;
@@ -266,8 +263,53 @@ async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     }
 }
 
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Health {
+    pub status: String,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Readiness {
+    pub status: String,
+    /// Each check by name: "ok", or why it failed.
+    #[schema(value_type = std::collections::BTreeMap<String, String>)]
+    pub checks: serde_json::Value,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct NotReady {
+    pub error: String,
+    pub message: String,
+    #[schema(value_type = std::collections::BTreeMap<String, String>)]
+    pub checks: serde_json::Value,
+}
+
+/// The public directory of trusts.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Directory {
+    pub tenants: Vec<DirectoryEntry>,
+}
+
+/// A trust's framework: the plugin it is pinned to and the plugin's own description of it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct FrameworkInfo {
+    pub tenant: String,
+    pub plugin: PluginRef,
+    /// The framework as the plugin describes it: stages, levels, age bands, areas, bodies,
+    /// standards, calendar (see the README for its JSON form).
+    #[schema(value_type = Object)]
+    pub framework: serde_json::Value,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PluginRef {
+    pub id: String,
+    pub version: String,
+    pub sha256: String,
+}
+
 /// One entry of the public directory of trusts.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct DirectoryEntry {
     pub slug: String,
     pub name: String,
@@ -288,8 +330,11 @@ async fn directory(state: &AppState) -> Result<Vec<DirectoryEntry>, ApiError> {
         .collect())
 }
 
-async fn tenant_directory(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(json!({ "tenants": directory(&state).await? })))
+/// The public directory of the active trusts.
+#[utoipa::path(get, path = "/api/v1/tenants", tag = "directory",
+    responses((status = 200, description = "every active trust", body = Directory)))]
+pub(crate) async fn tenant_directory(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(Directory { tenants: directory(&state).await? }))
 }
 
 fn render(state: &AppState, template: &str, data: &serde_json::Value) -> Result<String, ApiError> {
@@ -394,7 +439,10 @@ pub fn nav(access: &crate::auth::Access) -> serde_json::Value {
 }
 
 /// The tenant's framework description, for its members.
-async fn framework_json(
+#[utoipa::path(get, path = "/api/v1/tenants/{slug}/framework", tag = "frameworks",
+    params(("slug" = String, Path, description = "the trust's slug")),
+    responses((status = 200, description = "the trust's framework", body = FrameworkInfo)))]
+pub(crate) async fn framework_json(
     state: web::Data<AppState>,
     req: HttpRequest,
     visitor: crate::auth::Visitor,
@@ -404,11 +452,11 @@ async fn framework_json(
     access.require(crate::auth::Action::Read)?;
     let tenant = access.tenant;
     let plugin = framework_for(&state, &tenant).await?;
-    Ok(HttpResponse::Ok().json(json!({
-        "tenant": tenant.slug,
-        "plugin": {"id": plugin.id(), "version": plugin.version(), "sha256": plugin.sha256},
-        "framework": plugin.framework,
-    })))
+    Ok(HttpResponse::Ok().json(FrameworkInfo {
+        tenant: tenant.slug,
+        plugin: PluginRef { id: plugin.id().into(), version: plugin.version().into(), sha256: plugin.sha256.clone() },
+        framework: json!(plugin.framework),
+    }))
 }
 
 async fn framework_page(

@@ -14,11 +14,11 @@ use crate::models::{
     ApiToken, EmailToken, Membership, Role, Signup, SignupStatus, Tenant, TenantOidc, TenantStatus, TokenPurpose, User,
 };
 use crate::schema::{
-    api_tokens, email_tokens, memberships, plugins, providers, sessions, signups, tenant_oidc, users as users_t,
+    api_tokens, email_tokens, memberships, providers, sessions, signups, tenant_oidc, users as users_t,
 };
 
 /// What a council sends to sign up. `framework` is an approved plugin id.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewSignup {
     pub council_name: String,
@@ -32,27 +32,34 @@ pub struct NewSignup {
 /// Checks a sign-up and records it, awaiting the admin's email confirmation. The framework is
 /// pinned to the newest approved version of the plugin at this moment.
 pub fn create_signup(conn: &mut DbConnection, new: &NewSignup, now: NaiveDateTime) -> DbResult<Signup> {
-    validate::text("council_name", &new.council_name, 200)?;
+    validate::name("council_name", &new.council_name, 200)?;
     validate::ons_code(new.ons_code.trim())?;
     validate::region(&new.region)?;
-    validate::text("admin_name", &new.admin_name, 200)?;
+    validate::name("admin_name", &new.admin_name, 200)?;
     let email = new.admin_email.trim().to_lowercase();
-    validate::email(&email)
-        .map_err(|_| DbError::invalid("admin_email", "must be an email address such as name@council.gov.uk"))?;
+    validate::email("admin_email", &email)?;
+    validate::slug_named("framework", new.framework.trim())?;
     let ons_code = new.ons_code.trim().to_string();
     conn.transaction(|conn| {
-        let versions: Vec<String> =
-            plugins::table.filter(plugins::id.eq(new.framework.trim())).select(plugins::version).load(conn)?;
-        let version = versions
-            .iter()
-            .filter_map(|v| semver::Version::parse(v).ok().map(|p| (p, v)))
-            .max_by(|a, b| a.0.cmp(&b.0))
-            .map(|(_, v)| v.clone())
+        let version = super::plugins::newest_approved(conn, new.framework.trim())?
             .ok_or_else(|| DbError::invalid("framework", "must be the id of an approved framework plugin"))?;
         if tenants::by_ons_code(conn, &ons_code)?.is_some() {
             return Err(DbError::invalid(
                 "ons_code",
                 format!("a council with ONS code {ons_code} is already on the platform"),
+            ));
+        }
+        let council = new.council_name.trim();
+        let open_names: Vec<String> = signups::table
+            .filter(signups::status.eq_any([SignupStatus::AwaitingEmail, SignupStatus::AwaitingApproval]))
+            .select(signups::council_name)
+            .load(conn)?;
+        if tenants::name_taken(conn, council)?
+            || open_names.iter().any(|n| n.trim().to_lowercase() == council.to_lowercase())
+        {
+            return Err(DbError::invalid(
+                "council_name",
+                format!("a trust called {council} is already on the platform or has signed up"),
             ));
         }
         let open: i64 = signups::table
@@ -187,6 +194,9 @@ pub fn approve_signup(
         }
         if tenants::by_slug(conn, &row.slug)?.is_some() {
             return Err(DbError::Conflict(format!("the slug {} is taken by another trust", row.slug)));
+        }
+        if tenants::name_taken(conn, &row.council_name)? {
+            return Err(DbError::Conflict(format!("a trust called {} is already on the platform", row.council_name)));
         }
         let slug = row.slug.clone();
         let tenant = tenants::create(
@@ -367,7 +377,7 @@ pub fn set_oidc_settings(conn: &mut DbConnection, row: &TenantOidc) -> DbResult<
 }
 
 pub fn create_api_token(conn: &mut DbConnection, row: &ApiToken) -> DbResult<()> {
-    validate::text("name", &row.name, 100)?;
+    validate::name("name", &row.name, 100)?;
     diesel::insert_into(api_tokens::table).values(row).execute(conn)?;
     Ok(())
 }
@@ -392,6 +402,17 @@ pub fn use_api_token(
             .execute(conn)?;
     }
     Ok(found)
+}
+
+/// Whether a token (by hash) is live in any tenant. Platform scope: used only to tell "a token
+/// of another trust" (not found) from "no such token" (sign in).
+pub fn api_token_is_live(conn: &mut DbConnection, token_hash: &str) -> DbResult<bool> {
+    let n: i64 = api_tokens::table
+        .filter(api_tokens::token_hash.eq(token_hash))
+        .filter(api_tokens::revoked_at.is_null())
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
 }
 
 /// One user's tokens in one tenant, newest first.
@@ -480,17 +501,24 @@ pub fn invite(
 ) -> DbResult<(Membership, User)> {
     conn.transaction(|conn| {
         check_provider(conn, tenant, role, provider)?;
+        let email = email.trim().to_lowercase();
+        validate::email("email", &email)?;
         let name = if display_name.trim().is_empty() {
-            email.split('@').next().unwrap_or(email).to_string()
+            email.split('@').next().unwrap_or(&email).to_string()
         } else {
-            display_name.to_string()
+            validate::name("name", display_name, 200)?;
+            display_name.trim().to_string()
         };
-        let user = users::find_or_create(conn, email, &name, now)?;
+        let user = users::find_or_create(conn, &email, &name, now)?;
         if users::membership(conn, tenant, &user.id)?.is_some() {
             return Err(DbError::invalid("email", format!("{} is already a member of this trust", user.email)));
         }
-        let m = users::add_membership(conn, tenant, &user.id, role, provider, now)?;
-        Ok((m, user))
+        // The trust knows the person by the name it typed until they sign in to it; the name
+        // an account carries from another trust is never shown here.
+        users::add_membership(conn, tenant, &user.id, role, provider, now)?;
+        users::set_member_name(conn, tenant, &user.id, &name)?;
+        let m = users::membership(conn, tenant, &user.id)?.ok_or(DbError::NotFound)?;
+        Ok((m, User { display_name: name, ..user }))
     })
 }
 

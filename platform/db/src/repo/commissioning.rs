@@ -119,7 +119,7 @@ fn attributes_object(field: &'static str, value: &str) -> DbResult<()> {
 
 pub fn insert_provider(conn: &mut DbConnection, tenant: &TenantId, mut row: Provider) -> DbResult<Provider> {
     row.tenant_id = tenant.clone();
-    validate::text("name", &row.name, 200)?;
+    validate::name("name", &row.name, 200)?;
     optional_text("registration_number", &row.registration_number, 40)?;
     optional_text("safeguarding_evidence", &row.safeguarding_evidence, 4000)?;
     diesel::insert_into(providers::table).values(&row).execute(conn)?;
@@ -134,7 +134,7 @@ pub fn insert_service(
     outcomes: &[&str],
 ) -> DbResult<Service> {
     row.tenant_id = tenant.clone();
-    validate::text("name", &row.name, 200)?;
+    validate::name("name", &row.name, 200)?;
     validate::age_range("age_range", row.age_from, row.age_to)?;
     validate::non_negative("annual_budget_pence", row.annual_budget_pence)?;
     optional_text("level", &row.level, 60)?;
@@ -173,7 +173,7 @@ pub fn service_outcome_codes(conn: &mut DbConnection, tenant: &TenantId, service
 
 pub fn insert_need(conn: &mut DbConnection, tenant: &TenantId, mut row: Need) -> DbResult<Need> {
     row.tenant_id = tenant.clone();
-    validate::text("title", &row.title, 300)?;
+    validate::name("title", &row.title, 300)?;
     if let (Some(from), Some(to)) = (row.age_from, row.age_to) {
         validate::age_range("age_range", from, to)?;
     }
@@ -183,7 +183,7 @@ pub fn insert_need(conn: &mut DbConnection, tenant: &TenantId, mut row: Need) ->
 
 pub fn insert_priority(conn: &mut DbConnection, tenant: &TenantId, mut row: Priority) -> DbResult<Priority> {
     row.tenant_id = tenant.clone();
-    validate::text("title", &row.title, 300)?;
+    validate::name("title", &row.title, 300)?;
     attributes_object("attributes", &row.attributes)?;
     if row.rank < 1 {
         return Err(DbError::invalid("rank", "must be 1 or more"));
@@ -195,7 +195,7 @@ pub fn insert_priority(conn: &mut DbConnection, tenant: &TenantId, mut row: Prio
 /// Creates a project and records its first stage in the history, in one transaction.
 pub fn insert_project(conn: &mut DbConnection, tenant: &TenantId, mut row: Project) -> DbResult<Project> {
     row.tenant_id = tenant.clone();
-    validate::text("title", &row.title, 300)?;
+    validate::name("title", &row.title, 300)?;
     validate::text("stage", &row.stage, 60)?;
     conn.transaction(|conn| {
         diesel::insert_into(commissioning_projects::table).values(&row).execute(conn)?;
@@ -294,7 +294,7 @@ pub fn insert_contract(conn: &mut DbConnection, tenant: &TenantId, new: NewContr
     }
     for kpi in &kpis {
         validate::text("kpis.code", &kpi.code, 40)?;
-        validate::text("kpis.title", &kpi.title, 300)?;
+        validate::name("kpis.title", &kpi.title, 300)?;
         if !kpi.target.is_finite() {
             return Err(DbError::invalid("kpis.target", "must be a number"));
         }
@@ -311,7 +311,7 @@ pub fn insert_contract(conn: &mut DbConnection, tenant: &TenantId, new: NewContr
         for mut c in contributions {
             c.tenant_id = tenant.clone();
             c.contract_id = contract.id.clone();
-            validate::text("contributions.partner", &c.partner, 200)?;
+            validate::name("contributions.partner", &c.partner, 200)?;
             diesel::insert_into(contract_contributions::table).values(&c).execute(conn)?;
         }
         for mut k in kpis {
@@ -386,7 +386,7 @@ pub fn monitoring_returns_for(
 
 pub fn insert_review(conn: &mut DbConnection, tenant: &TenantId, mut row: Review) -> DbResult<Review> {
     row.tenant_id = tenant.clone();
-    validate::text("title", &row.title, 300)?;
+    validate::name("title", &row.title, 300)?;
     validate::text("kind", &row.kind, 60)?;
     if row.contract_id.is_some() == row.service_id.is_some() {
         return Err(DbError::invalid("subject", "a review is of exactly one contract or one service"));
@@ -413,7 +413,7 @@ pub fn insert_self_evaluation(
     scores: Vec<Score>,
 ) -> DbResult<SelfEvaluation> {
     row.tenant_id = tenant.clone();
-    validate::text("title", &row.title, 300)?;
+    validate::name("title", &row.title, 300)?;
     validate::text("standards_set", &row.standards_set, 60)?;
     attributes_object("summary", &row.summary)?;
     conn.transaction(|conn| {
@@ -440,8 +440,8 @@ pub fn scores(conn: &mut DbConnection, tenant: &TenantId, evaluation: &SelfEvalu
 /// Records a decision. Decisions are never changed or removed: the database refuses it.
 pub fn record_decision(conn: &mut DbConnection, tenant: &TenantId, mut row: Decision) -> DbResult<Decision> {
     row.tenant_id = tenant.clone();
-    validate::text("body", &row.body, 200)?;
-    validate::text("title", &row.title, 300)?;
+    validate::name("body", &row.body, 200)?;
+    validate::name("title", &row.title, 300)?;
     validate::text("decision", &row.decision, 4000)?;
     diesel::insert_into(decisions::table).values(&row).execute(conn)?;
     Ok(row)

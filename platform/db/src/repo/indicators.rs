@@ -45,7 +45,7 @@ pub fn list_outcomes(conn: &mut DbConnection) -> DbResult<Vec<Outcome>> {
 /// Adds a catalogue entry if its code is new; an existing code is left as it is.
 pub fn ensure_indicator(conn: &mut DbConnection, indicator: &Indicator) -> DbResult<()> {
     validate::text("code", &indicator.code, 60)?;
-    validate::text("title", &indicator.title, 300)?;
+    validate::name("title", &indicator.title, 300)?;
     let exists: i64 = indicators::table.filter(indicators::code.eq(&indicator.code)).count().get_result(conn)?;
     if exists == 0 {
         diesel::insert_into(indicators::table).values(indicator).execute(conn)?;

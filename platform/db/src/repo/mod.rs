@@ -39,7 +39,7 @@ impl Default for Page {
 }
 
 /// A page of rows with the total they were taken from.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Paged<T> {
     pub items: Vec<T>,
     pub total: i64,

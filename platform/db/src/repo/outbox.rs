@@ -5,13 +5,13 @@ use diesel::prelude::*;
 
 use super::validate;
 use crate::conn::DbConnection;
-use crate::error::{DbError, DbResult};
+use crate::error::DbResult;
 use crate::models::{OutboxMessage, OutboxStatus};
 use crate::schema::mail_outbox;
 
 /// Queues a message. Returns false, writing nothing, when its key was queued before.
 pub fn enqueue(conn: &mut DbConnection, message: &OutboxMessage) -> DbResult<bool> {
-    validate::email(&message.to_address).map_err(|_| DbError::invalid("to_address", "must be an email address"))?;
+    validate::email("to_address", &message.to_address)?;
     validate::text("subject", &message.subject, 300)?;
     conn.transaction(|conn| {
         let exists: i64 = mail_outbox::table

@@ -25,7 +25,7 @@ pub struct NewTenant {
 
 pub fn validate(new: &NewTenant) -> DbResult<()> {
     validate::slug(&new.slug)?;
-    validate::text("name", &new.name, 200)?;
+    validate::name("name", &new.name, 200)?;
     validate::ons_code(&new.ons_code)?;
     validate::region(&new.region)?;
     Ok(())
@@ -69,6 +69,14 @@ pub fn by_id(conn: &mut DbConnection, id: &TenantId) -> DbResult<Option<Tenant>>
 
 pub fn by_ons_code(conn: &mut DbConnection, ons_code: &str) -> DbResult<Option<Tenant>> {
     Ok(tenants::table.filter(tenants::ons_code.eq(ons_code)).select(Tenant::as_select()).first(conn).optional()?)
+}
+
+/// Whether a tenant already carries this name, ignoring case and surrounding space: two trusts
+/// of one name would be indistinguishable in the directory, in mail and in comparisons.
+pub fn name_taken(conn: &mut DbConnection, name: &str) -> DbResult<bool> {
+    let wanted = name.trim().to_lowercase();
+    let names: Vec<String> = tenants::table.select(tenants::name).load(conn)?;
+    Ok(names.iter().any(|n| n.trim().to_lowercase() == wanted))
 }
 
 /// Every tenant, whatever its status, by name (for operators).

@@ -13,8 +13,8 @@ use crate::schema::{memberships, users};
 /// Finds a user by email (case-insensitively) or creates one.
 pub fn find_or_create(conn: &mut DbConnection, email: &str, display_name: &str, now: NaiveDateTime) -> DbResult<User> {
     let email = email.trim().to_lowercase();
-    validate::email(&email)?;
-    validate::text("display_name", display_name, 200)?;
+    validate::email("email", &email)?;
+    validate::name("display_name", display_name, 200)?;
     conn.transaction(|conn| {
         if let Some(user) = by_email(conn, &email)? {
             return Ok(user);
@@ -54,6 +54,7 @@ pub fn add_membership(
             "a provider membership names exactly one provider; other roles name none",
         ));
     }
+    let display_name: String = users::table.find(user).select(users::display_name).first(conn)?;
     let row = Membership {
         id: MembershipId::new(),
         tenant_id: tenant.clone(),
@@ -61,6 +62,7 @@ pub fn add_membership(
         role,
         provider_id: provider.cloned(),
         created_at: now,
+        display_name,
     };
     diesel::insert_into(memberships::table).values(&row).execute(conn)?;
     Ok(row)
@@ -75,12 +77,27 @@ pub fn membership(conn: &mut DbConnection, tenant: &TenantId, user: &UserId) -> 
         .optional()?)
 }
 
-/// The members of one tenant with their user rows, by name.
+/// The name a trust shows for one of its members (see [`Membership::display_name`]).
+pub fn set_member_name(conn: &mut DbConnection, tenant: &TenantId, user: &UserId, name: &str) -> DbResult<()> {
+    validate::name("name", name, 200)?;
+    diesel::update(memberships::table.filter(memberships::tenant_id.eq(tenant)).filter(memberships::user_id.eq(user)))
+        .set(memberships::display_name.eq(name.trim()))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The person signed in to this trust: from now on it knows them by their own name.
+pub fn joined(conn: &mut DbConnection, tenant: &TenantId, user: &UserId) -> DbResult<()> {
+    let own: String = users::table.find(user).select(users::display_name).first(conn)?;
+    set_member_name(conn, tenant, user, &own)
+}
+
+/// The members of one tenant with their user rows, by the name the trust knows them by.
 pub fn members(conn: &mut DbConnection, tenant: &TenantId) -> DbResult<Vec<(Membership, User)>> {
     Ok(memberships::table
         .inner_join(users::table)
         .filter(memberships::tenant_id.eq(tenant))
-        .order(users::display_name.asc())
+        .order(memberships::display_name.asc())
         .select((Membership::as_select(), User::as_select()))
         .load(conn)?)
 }

@@ -1,0 +1,197 @@
+//! The OpenAPI 3.1 document of the JSON API, generated from the handlers' own annotations and
+//! served at `/api/v1/openapi.json`. The error answers every route shares (the one error shape)
+//! are added here once, so no route can forget them; a test keeps the document and the routing
+//! table in step.
+
+use actix_web::HttpResponse;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{RefOr, ResponseBuilder, SecurityRequirement};
+use utoipa::{Modify, OpenApi};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Children's services commissioning platform",
+        description = "The JSON API of the platform. Tenant routes take a bearer API token (or the session cookie of a signed-in member). Every error has one shape: `{\"error\", \"message\", \"field\"?}`."
+    ),
+    paths(
+        crate::web::healthz,
+        crate::web::readyz,
+        crate::web::tenant_directory,
+        crate::web::framework_json,
+        crate::accounts::signup_api,
+        crate::api::list_providers,
+        crate::api::list_services,
+        crate::api::list_contracts,
+        crate::api::list_reviews,
+        crate::api::list_needs,
+        crate::api::list_priorities,
+        crate::api::list_indicators,
+        crate::api::get_provider,
+        crate::api::get_service,
+        crate::api::get_contract,
+        crate::api::get_review,
+        crate::api::get_need,
+        crate::api::get_priority,
+        crate::api::get_indicator,
+        document,
+    ),
+    components(schemas(crate::error::ErrorBody)),
+    modifiers(&SharedAnswers)
+)]
+pub struct ApiDoc;
+
+/// The document itself.
+#[utoipa::path(get, path = "/api/v1/openapi.json", tag = "operations",
+    responses((status = 200, description = "this OpenAPI document", content_type = "application/json", body = Object)))]
+pub(crate) async fn document() -> HttpResponse {
+    HttpResponse::Ok().json(ApiDoc::openapi())
+}
+
+/// Adds the answers every route can give, and the credentials tenant routes take.
+struct SharedAnswers;
+
+fn error(description: &str) -> RefOr<utoipa::openapi::Response> {
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            "application/json",
+            utoipa::openapi::ContentBuilder::new()
+                .schema(Some(utoipa::openapi::Ref::from_schema_name("ErrorBody")))
+                .build(),
+        )
+        .build()
+        .into()
+}
+
+impl Modify for SharedAnswers {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        let components = doc.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("cpt_…").build()),
+        );
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(crate::sessions::COOKIE))),
+        );
+        for (path, item) in doc.paths.paths.iter_mut() {
+            let tenant = path.starts_with("/api/v1/tenants/{slug}");
+            let database = path.starts_with("/api/") && path != "/api/v1/openapi.json";
+            for op in
+                [&mut item.get, &mut item.post, &mut item.put, &mut item.patch, &mut item.delete].into_iter().flatten()
+            {
+                let mut add = |code: &str, description: &str| {
+                    op.responses.responses.entry(code.to_string()).or_insert_with(|| error(description));
+                };
+                add(
+                    "400",
+                    "bad input (a control character anywhere in the path or query, a bad parameter): the field is named",
+                );
+                if tenant {
+                    add("401", "no credentials, or a token that is unknown or revoked");
+                    add("403", "the member's role does not allow this");
+                    add("404", "no such trust for this caller (not a member), or no such record");
+                    add("429", "over a rate limit; see Retry-After");
+                }
+                if database {
+                    add("503", "the database or a dependency is unavailable");
+                }
+                if path.ends_with("/framework") {
+                    add("502", "the trust's framework plugin failed (trap, memory limit, bad output, incompatible)");
+                    add("504", "the trust's framework plugin ran out of time");
+                }
+                if tenant {
+                    op.security = Some(vec![
+                        SecurityRequirement::new("bearer", Vec::<String>::new()),
+                        SecurityRequirement::new("session", Vec::<String>::new()),
+                    ]);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The route modules, as registered. Every JSON route (under `/api/`, and the health
+    /// checks) registered in them must be in the document, and everything the document lists
+    /// must be registered.
+    const ROUTE_SOURCES: &[(&str, &str)] = &[
+        ("web.rs", include_str!("web.rs")),
+        ("api.rs", include_str!("api.rs")),
+        ("accounts.rs", include_str!("accounts.rs")),
+    ];
+
+    fn registered() -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        for (_, source) in ROUTE_SOURCES {
+            for part in source.split(".route(\"").skip(1) {
+                let Some((path, rest)) = part.split_once('"') else { continue };
+                let method = rest.trim_start_matches([',', ' ', '\n']);
+                let Some(method) = method.strip_prefix("web::").and_then(|m| m.split_once('(')).map(|(m, _)| m) else {
+                    continue;
+                };
+                if path.starts_with("/api/") || path == "/healthz" || path == "/readyz" {
+                    out.push((method.to_string(), path.to_string()));
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+
+    fn documented() -> Vec<(String, String)> {
+        let doc = ApiDoc::openapi();
+        let mut out = Vec::new();
+        for (path, item) in &doc.paths.paths {
+            for (method, op) in [("get", &item.get), ("post", &item.post), ("put", &item.put), ("delete", &item.delete)]
+            {
+                if op.is_some() {
+                    out.push((method.to_string(), path.clone()));
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn every_json_route_is_in_the_document_and_every_documented_route_is_registered() {
+        let registered = registered();
+        assert!(registered.len() >= 20, "the route scan found too little: {registered:?}");
+        let documented = documented();
+        let missing: Vec<_> = registered.iter().filter(|r| !documented.contains(r)).collect();
+        assert!(missing.is_empty(), "registered but not in the OpenAPI document: {missing:?}");
+        let unregistered: Vec<_> = documented.iter().filter(|d| !registered.contains(d)).collect();
+        assert!(unregistered.is_empty(), "documented but not registered: {unregistered:?}");
+    }
+
+    #[test]
+    fn the_scan_would_catch_an_undocumented_route() {
+        // The scan reads `.route("PATH", web::METHOD()` as the routing code writes it.
+        let source = "cfg.route(\"/api/v1/tenants/{slug}/secret\", web::get().to(h))";
+        let part = source.split(".route(\"").nth(1).unwrap();
+        let (path, rest) = part.split_once('"').unwrap();
+        assert_eq!(path, "/api/v1/tenants/{slug}/secret");
+        assert!(rest.trim_start_matches([',', ' ']).starts_with("web::get("));
+        assert!(!documented().iter().any(|(_, p)| p == path));
+    }
+
+    #[test]
+    fn the_document_is_openapi_3_1_with_the_shared_error_answers() {
+        let doc = serde_json::to_value(ApiDoc::openapi()).unwrap();
+        assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
+        let contracts = &doc["paths"]["/api/v1/tenants/{slug}/contracts"]["get"];
+        for code in ["200", "400", "401", "403", "404", "429"] {
+            assert!(contracts["responses"][code].is_object(), "{code} missing: {contracts}");
+        }
+        assert_eq!(
+            contracts["responses"]["404"]["content"]["application/json"]["schema"]["$ref"],
+            "#/components/schemas/ErrorBody"
+        );
+        assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+    }
+}
