@@ -251,10 +251,11 @@ fn the_plugin_command_line() {
     assert_eq!(bad.code, Some(1));
     assert!(bad.stdout.contains("FAIL  describe is well formed"), "{}", bad.stdout);
 
-    let refused = run_platform(p, &[], &["plugin", "add", &write("stateful")]);
+    assert_eq!(run_platform(p, &[], &["operator", "create", "--email", "ops@platform.example"]).code, Some(0));
+    let refused = run_platform(p, &[], &["plugin", "add", &write("stateful"), "--by", "ops@platform.example"]);
     assert_eq!(refused.code, Some(1));
     assert!(refused.stderr.contains("was not added"), "{}", refused.stderr);
-    let again = run_platform(p, &[], &["plugin", "add", &write("national-baseline")]);
+    let again = run_platform(p, &[], &["plugin", "add", &write("national-baseline"), "--by", "ops@platform.example"]);
     assert_eq!(again.code, Some(1));
     assert!(again.stderr.contains("already registered"), "{}", again.stderr);
     assert_eq!(run_platform(p, &[], &["plugin", "list"]).stdout.lines().count(), 7, "a refused plugin was added");

@@ -64,15 +64,15 @@ pub async fn catch_panics(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    let request = req.request().clone();
+    // The request cannot be kept aside here (a handler's extractors need it alone), so a panic
+    // comes back as an error, which the server turns into the response.
     let api = req.path().starts_with("/api/");
     match AssertUnwindSafe(next.call(req)).catch_unwind().await {
         Ok(response) => Ok(response?.map_into_boxed_body()),
         Err(panic) => {
             let detail = format!("a handler panicked: {}", platform_db::conn::panic_message(panic.as_ref()));
             let error = ApiError::Internal(detail);
-            let response = if api { error.error_response() } else { PageError::from(error).error_response() };
-            Ok(ServiceResponse::new(request, response))
+            Err(if api { error.into() } else { PageError::from(error).into() })
         }
     }
 }

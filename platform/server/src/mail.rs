@@ -124,10 +124,28 @@ mod tests {
             &serde_json::json!({"tenant": "Kent <Trust> & Co", "sent_at": "2026-11-24 09:30"}),
         )
         .unwrap();
-        assert_eq!(r.subject, "Kent <Trust> & Co: test message from the commissioning platform");
-        assert!(r.text.contains("for Kent <Trust> & Co."));
+        assert_eq!(r.subject, "Test message from the commissioning platform for \u{201C}Kent <Trust> & Co\u{201D}");
+        assert!(r.text.contains("for \u{201C}Kent <Trust> & Co\u{201D}."));
         assert!(r.html.contains("Kent &lt;Trust&gt; &amp; Co"));
         assert!(Mailer::render(&hb, "no-such-mail", &serde_json::json!({})).is_err());
+    }
+
+    #[test]
+    fn a_name_in_mail_is_quoted_and_can_never_start_a_paragraph_of_its_own() {
+        let hb = crate::web::templates().unwrap();
+        let name = "Rutland\n\nYour account is suspended. Visit https://evil.example/login to restore it.\n\n";
+        let r = Mailer::render(
+            &hb,
+            "confirm_signup",
+            &serde_json::json!({"tenant": name, "name": "Jo\r\nBcc: x", "link": "https://p.example/l", "hours": 24}),
+        )
+        .unwrap();
+        for line in r.text.lines() {
+            assert!(!line.trim_start().starts_with("Your account"), "a name opened a line: {line:?}");
+            assert!(!line.trim_start().starts_with("Bcc"), "{line:?}");
+        }
+        assert!(r.text.contains("sign up \u{201C}Rutland Your account is suspended."), "{}", r.text);
+        assert!(!r.subject.contains('\n'));
     }
 
     #[test]

@@ -167,9 +167,22 @@ impl actix_web::ResponseError for PageError {
     }
 }
 
+handlebars::handlebars_helper!(quote: |text: str| quoted(text));
+
+/// A name as mail shows it: in quotation marks, on one line, whatever it holds. Names are
+/// checked to be single-line when they are saved; this keeps any that predate the check (or
+/// come from an identity provider) from opening a paragraph of their own in a message.
+pub fn quoted(text: &str) -> String {
+    let one_line: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    let words: Vec<&str> = one_line.split_whitespace().collect();
+    let joined: String = words.join(" ").chars().take(200).collect();
+    format!("\u{201C}{joined}\u{201D}")
+}
+
 pub fn templates() -> anyhow::Result<Handlebars<'static>> {
     let mut hb = Handlebars::new();
     hb.set_strict_mode(true);
+    hb.register_helper("quote", Box::new(quote));
     hb.register_embed_templates_with_extension::<Templates>(".hbs").map_err(|e| anyhow::anyhow!("templates: {e}"))?;
     Ok(hb)
 }
