@@ -17,9 +17,15 @@ struct OidcProvider {
     child: Child,
 }
 
+/// A port nothing listens on (until someone binds it).
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
 impl OidcProvider {
-    fn start(client_id: &str, secret: &str, redirect: &str) -> OidcProvider {
-        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    /// The platform must be told to allow the provider before it starts, so the port is chosen
+    /// first and handed in.
+    fn start(port: u16, client_id: &str, secret: &str, redirect: &str) -> OidcProvider {
         let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/oidc/provider.mjs");
         let mut child = Command::new("node")
             .arg(script)
@@ -95,9 +101,10 @@ fn refused(page: &crate::support::Page, words: &str) {
 #[test]
 fn sign_in_with_the_trusts_identity_provider_and_every_forgery_is_refused() {
     let db = TestDb::new(Backend::Sqlite);
-    let d = Deployment::start(&db, true, &[]);
+    let port = free_port();
+    let d = Deployment::start(&db, true, &[("PLATFORM_OIDC_ALLOWED_HOSTS", &format!("127.0.0.1:{port}"))]);
     let callback = d.server.url("/t/durham/oidc/callback");
-    let provider = OidcProvider::start("commissioning-platform", "s3cret-client-secret", &callback);
+    let provider = OidcProvider::start(port, "commissioning-platform", "s3cret-client-secret", &callback);
 
     // The tenant admin sets the identity provider up; bad values are named.
     let admin = sign_in(&d.server.base, &d.mail, "durham", "admin@durham.example");
