@@ -885,6 +885,7 @@ fn reason_text(reason: &str) -> String {
 async fn oidc_client(
     state: &AppState,
     tenant: &Tenant,
+    ip: &str,
 ) -> Result<
     (
         openidconnect::core::CoreClient<
@@ -908,10 +909,16 @@ async fn oidc_client(
     let sealer =
         state.sealer.as_ref().ok_or_else(|| ApiError::Unavailable("PLATFORM_SECRET_KEY is not configured".into()))?;
     let secret = sealer.open(&settings.client_secret_sealed, tenant.id.as_str()).map_err(internal)?;
-    let issuer = IssuerUrl::new(settings.issuer.clone()).map_err(|e| ApiError::Unavailable(format!("issuer: {e}")))?;
-    let metadata = CoreProviderMetadata::discover_async(issuer, &state.http).await.map_err(|e| {
-        ApiError::Unavailable(format!("the identity provider of {} did not answer discovery: {e}", tenant.name))
-    })?;
+    let discovered = match IssuerUrl::new(settings.issuer.clone()) {
+        Ok(issuer) => CoreProviderMetadata::discover_async(issuer, &state.http)
+            .await
+            .map_err(|e| format!("discovery at {}: {}", settings.issuer, crate::outbound::describe(&e))),
+        Err(e) => Err(format!("the issuer {:?} is not a URL: {e}", settings.issuer)),
+    };
+    let metadata = match discovered {
+        Ok(m) => m,
+        Err(detail) => return Err(idp_unreachable(state, tenant, ip, &detail).await),
+    };
     let redirect = RedirectUrl::new(state.link(&format!("/t/{}/oidc/callback", tenant.slug))).map_err(internal)?;
     let client = CoreClient::from_provider_metadata(
         metadata,
@@ -920,6 +927,21 @@ async fn oidc_client(
     )
     .set_redirect_uri(redirect);
     Ok((client, settings))
+}
+
+/// Whatever kept the identity provider from being used (an address the guard refused, a closed
+/// port, something there that is no identity provider), the visitor, who may be anyone, gets one
+/// answer: telling them apart would let anyone map the platform's network through a trust's
+/// settings. The detail goes to the server log and the trust's audit log, for its admin.
+async fn idp_unreachable(state: &AppState, tenant: &Tenant, ip: &str, detail: &str) -> ApiError {
+    let reason = format!("the identity provider could not be reached: {detail}");
+    if let Err(e) = login_failed(state, tenant, ip, "oidc", &reason).await {
+        tracing::warn!(tenant = %tenant.slug, %reason, error = %e, "could not record a failed sign-in");
+    }
+    ApiError::Unavailable(format!(
+        "The identity provider of {} could not be reached. Try again later, or sign in with an email link.",
+        tenant.name
+    ))
 }
 
 async fn oidc_start(
@@ -931,7 +953,7 @@ async fn oidc_start(
     use openidconnect::{CsrfToken, Nonce, PkceCodeChallenge, Scope as OidcScope};
     state.limiter.hit(limits::LOGIN_PER_IP, &visitor.ip).await?;
     let tenant = auth::active_tenant(&state, &slug).await?;
-    let (client, _) = oidc_client(&state, &tenant).await?;
+    let (client, _) = oidc_client(&state, &tenant, &visitor.ip).await?;
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
     let (url, csrf_state, nonce) = client
         .authorize_url(CoreAuthenticationFlow::AuthorizationCode, CsrfToken::new_random, Nonce::new_random)
@@ -1000,7 +1022,7 @@ async fn oidc_callback(
     if query.code.is_empty() {
         return refuse("the identity provider sent no code".into()).await;
     }
-    let (client, settings) = oidc_client(&state, &tenant).await?;
+    let (client, settings) = oidc_client(&state, &tenant, &visitor.ip).await?;
     let request = match client.exchange_code(AuthorizationCode::new(query.code.clone())) {
         Ok(r) => r,
         Err(e) => return refuse(format!("the identity provider has no token endpoint: {e}")).await,
@@ -1011,6 +1033,10 @@ async fn oidc_callback(
         .await
     {
         Ok(t) => t,
+        Err(openidconnect::RequestTokenError::Request(e)) => {
+            let detail = format!("token request: {}", crate::outbound::describe(&e));
+            return Err(idp_unreachable(&state, &tenant, &visitor.ip, &detail).await.into());
+        }
         Err(e) => return refuse(format!("the code was not accepted: {e}")).await,
     };
     let Some(id_token) = token.id_token() else {
