@@ -1326,6 +1326,19 @@ fn render_oidc(
     Ok(HttpResponse::build(status).content_type(header::ContentType::html()).body(html))
 }
 
+/// The checks on identity-provider settings, for every way they are saved: the fields' shape,
+/// then the issuer's address as the outbound guard judges it. Returns the clean domain list.
+async fn check_oidc_settings(
+    state: &AppState,
+    issuer: &str,
+    client_id: &str,
+    domains: &str,
+) -> Result<String, ApiError> {
+    let domains = repo::check_oidc(issuer, client_id, domains)?;
+    state.http.check_issuer(issuer).await.map_err(|r| ApiError::bad_request(Some("issuer"), r.advice()))?;
+    Ok(domains)
+}
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 struct OidcForm {
@@ -1349,8 +1362,9 @@ async fn oidc_settings_post(
     let form = form.into_inner();
     let tid = access.tenant.id.clone();
     let current = state.tenant_db(&access.tenant.id, move |c| repo::oidc_settings(c, &tid)).await?;
+    let checked = check_oidc_settings(&state, &form.issuer, &form.client_id, &form.allowed_domains).await;
     let result: Result<TenantOidc, ApiError> = (|| {
-        let domains = repo::check_oidc(&form.issuer, &form.client_id, &form.allowed_domains)?;
+        let domains = checked?;
         let sealer = state.sealer.as_ref().ok_or_else(|| {
             ApiError::Unavailable(
                 "the platform has no PLATFORM_SECRET_KEY configured, so it cannot keep a client secret".into(),
