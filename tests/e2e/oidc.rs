@@ -1,7 +1,9 @@
 //! Sign-in by the trust's own identity provider: a real OpenID Connect provider (oidc-provider,
 //! run with Node), driven through the whole redirect flow over HTTP. The good path signs in;
 //! a forged state, a replayed code, a changed nonce, an expired ID token, an ID token for
-//! another audience and an account from a domain that is not allowed are each refused.
+//! another audience and an account from a domain that is not allowed are each refused. The
+//! provider runs on loopback over plain http, so the deployment allows its host:port; without
+//! that allowance, issuers at local addresses are refused when saved and when used.
 
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
@@ -17,9 +19,15 @@ struct OidcProvider {
     child: Child,
 }
 
+/// A port nothing listens on (until someone binds it).
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
 impl OidcProvider {
-    fn start(client_id: &str, secret: &str, redirect: &str) -> OidcProvider {
-        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    /// The platform must be told to allow the provider before it starts, so the port is chosen
+    /// first and handed in.
+    fn start(port: u16, client_id: &str, secret: &str, redirect: &str) -> OidcProvider {
         let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/oidc/provider.mjs");
         let mut child = Command::new("node")
             .arg(script)
@@ -95,9 +103,10 @@ fn refused(page: &crate::support::Page, words: &str) {
 #[test]
 fn sign_in_with_the_trusts_identity_provider_and_every_forgery_is_refused() {
     let db = TestDb::new(Backend::Sqlite);
-    let d = Deployment::start(&db, true, &[]);
+    let port = free_port();
+    let d = Deployment::start(&db, true, &[("PLATFORM_OIDC_ALLOWED_HOSTS", &format!("127.0.0.1:{port}"))]);
     let callback = d.server.url("/t/durham/oidc/callback");
-    let provider = OidcProvider::start("commissioning-platform", "s3cret-client-secret", &callback);
+    let provider = OidcProvider::start(port, "commissioning-platform", "s3cret-client-secret", &callback);
 
     // The tenant admin sets the identity provider up; bad values are named.
     let admin = sign_in(&d.server.base, &d.mail, "durham", "admin@durham.example");
@@ -188,4 +197,120 @@ fn sign_in_with_the_trusts_identity_provider_and_every_forgery_is_refused() {
     let failures = audit.body.matches("login failed").count();
     assert!(failures >= 7, "{failures} failures logged");
     assert!(audit.body.contains("oidc settings changed"));
+}
+
+fn save_settings(admin: &Browser, issuer: &str) -> crate::support::Page {
+    let csrf = admin.csrf("/t/durham/admin/oidc");
+    admin.post(
+        "/t/durham/admin/oidc",
+        &[
+            ("issuer", issuer),
+            ("client_id", "commissioning-platform"),
+            ("client_secret", "s3cret-client-secret"),
+            ("allowed_domains", "durham.gov.uk"),
+            ("csrf", &csrf),
+        ],
+    )
+}
+
+fn stored_issuer(db: &TestDb) -> String {
+    use diesel::prelude::*;
+    use platform_db::schema::tenant_oidc;
+    tenant_oidc::table.select(tenant_oidc::issuer).first(&mut db.conn()).unwrap()
+}
+
+/// Writes the issuer straight into the database, as an older release or a direct edit could.
+fn store_issuer(db: &TestDb, issuer: &str) {
+    use diesel::prelude::*;
+    use platform_db::schema::tenant_oidc;
+    let n = diesel::update(tenant_oidc::table).set(tenant_oidc::issuer.eq(issuer)).execute(&mut db.conn()).unwrap();
+    assert_eq!(n, 1);
+}
+
+#[test]
+fn an_issuer_at_a_local_address_is_refused_when_saved_and_when_used() {
+    let db = TestDb::new(Backend::Sqlite);
+    // A port with something listening, as an internal service would; nothing may connect to it.
+    let open = TcpListener::bind("127.0.0.1:0").unwrap();
+    open.set_nonblocking(true).unwrap();
+    let open_port = open.local_addr().unwrap().port();
+    let closed_port = free_port();
+    let open_issuer = format!("http://127.0.0.1:{open_port}");
+    let closed_issuer = format!("http://127.0.0.1:{closed_port}");
+
+    // While the operator allows loopback, such an issuer is saved; a real connection to a closed
+    // port then fails, and gives the answer every other failure must give too.
+    let reached_closed = {
+        let d = Deployment::start(&db, true, &[("PLATFORM_OIDC_ALLOWED_HOSTS", "127.0.0.1")]);
+        let admin = sign_in(&d.server.base, &d.mail, "durham", "admin@durham.example");
+        let ok = save_settings(&admin, &closed_issuer);
+        assert_eq!(ok.status, 200, "{}", ok.body);
+        let page = d.browser().get("/t/durham/login/oidc");
+        assert_eq!(page.status, 503, "{}", page.body);
+        page.body
+    };
+
+    // Without the allowance: every issuer inside the platform's network is refused when saved,
+    // naming the field and saying why, and nothing is stored. (The first deployment's mail is
+    // cleared so the sign-in below cannot pick up its used link.)
+    for sent in std::fs::read_dir(db.dir.path().join("data/outbox")).unwrap() {
+        std::fs::remove_file(sent.unwrap().path()).unwrap();
+    }
+    let d = Deployment::start(&db, true, &[]);
+    let admin = sign_in(&d.server.base, &d.mail, "durham", "admin@durham.example");
+    let cases = [
+        (open_issuer.as_str(), "must use https"),
+        ("http://localhost", "must use https"),
+        ("http://idp.durham.gov.uk", "must use https"),
+        ("https://[::1]/", "::1 is a loopback address"),
+        ("https://10.0.0.1/", "10.0.0.1 is a private address"),
+        ("https://169.254.169.254/", "169.254.169.254 is a link-local address"),
+        ("https://127.0.0.1/", "127.0.0.1 is a loopback address"),
+        ("https://127.1/", "127.0.0.1 is a loopback address"),
+        ("https://2130706433/", "127.0.0.1 is a loopback address"),
+        ("https://[::ffff:127.0.0.1]/", "is a loopback address"),
+        ("https://[fd00:ec2::254]/", "unique-local"),
+        ("https://100.100.100.200/", "carrier-grade NAT"),
+        ("https://0.0.0.0/", "unspecified"),
+        ("https://localhost/", "localhost is a loopback name"),
+        ("https://localhost./", "is a loopback name"),
+        ("https://idp.localhost/", "is a loopback name"),
+        ("https://metadata.google.internal/", "metadata.google.internal is an internal name"),
+        // In this machine's /etc/hosts, pointing at 127.0.0.1.
+        ("https://vm/", "vm is a single-label name"),
+    ];
+    for (issuer, why) in cases {
+        let page = save_settings(&admin, issuer);
+        assert_eq!(page.status, 400, "{issuer}: {}", page.body);
+        assert!(page.body.contains("href=\"#issuer\""), "{issuer}: {}", page.body);
+        assert!(page.body.contains(why), "{issuer}: expected {why:?} in {}", page.body);
+        assert_eq!(stored_issuer(&db), closed_issuer, "{issuer} was not stored");
+    }
+
+    // Already stored (the allowance since withdrawn, or written straight into the database): an
+    // anonymous visitor's sign-in gets the same answer for an open port and a closed one, the
+    // same as for a real failed connection, and nothing is connected to.
+    let anon = d.browser();
+    let mut answers = Vec::new();
+    for issuer in [&open_issuer, &closed_issuer, &format!("https://127.0.0.1:{open_port}")] {
+        store_issuer(&db, issuer);
+        let page = anon.get("/t/durham/login/oidc");
+        assert_eq!(page.status, 503, "{issuer}: {}", page.body);
+        assert!(page.body.contains("The identity provider of County Durham Children"), "{}", page.body);
+        assert!(page.body.contains("could not be reached"), "{}", page.body);
+        for leak in ["loopback", "refused", "connect", "not fetched", &open_port.to_string(), &closed_port.to_string()]
+        {
+            assert!(!page.body.contains(leak), "{leak:?} in {}", page.body);
+        }
+        answers.push(page.body);
+    }
+    assert!(answers.iter().all(|a| *a == reached_closed), "the answers differ: {answers:#?} / {reached_closed}");
+    match open.accept() {
+        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+        other => panic!("something connected to the open port: {other:?}"),
+    }
+
+    // The trust's admin can read why in the audit log.
+    let audit = admin.get("/t/durham/admin/audit");
+    assert!(audit.body.contains("127.0.0.1 is a loopback address"), "{}", audit.body);
 }

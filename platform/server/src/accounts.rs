@@ -898,6 +898,7 @@ fn reason_text(reason: &str) -> String {
 async fn oidc_client(
     state: &AppState,
     tenant: &Tenant,
+    ip: &str,
 ) -> Result<
     (
         openidconnect::core::CoreClient<
@@ -921,10 +922,16 @@ async fn oidc_client(
     let sealer =
         state.sealer.as_ref().ok_or_else(|| ApiError::Unavailable("PLATFORM_SECRET_KEY is not configured".into()))?;
     let secret = sealer.open(&settings.client_secret_sealed, tenant.id.as_str()).map_err(internal)?;
-    let issuer = IssuerUrl::new(settings.issuer.clone()).map_err(|e| ApiError::Unavailable(format!("issuer: {e}")))?;
-    let metadata = CoreProviderMetadata::discover_async(issuer, &state.http).await.map_err(|e| {
-        ApiError::Unavailable(format!("the identity provider of {} did not answer discovery: {e}", tenant.name))
-    })?;
+    let discovered = match IssuerUrl::new(settings.issuer.clone()) {
+        Ok(issuer) => CoreProviderMetadata::discover_async(issuer, &state.http)
+            .await
+            .map_err(|e| format!("discovery at {}: {}", settings.issuer, crate::outbound::describe(&e))),
+        Err(e) => Err(format!("the issuer {:?} is not a URL: {e}", settings.issuer)),
+    };
+    let metadata = match discovered {
+        Ok(m) => m,
+        Err(detail) => return Err(idp_unreachable(state, tenant, ip, &detail).await),
+    };
     let redirect = RedirectUrl::new(state.link(&format!("/t/{}/oidc/callback", tenant.slug))).map_err(internal)?;
     let client = CoreClient::from_provider_metadata(
         metadata,
@@ -933,6 +940,21 @@ async fn oidc_client(
     )
     .set_redirect_uri(redirect);
     Ok((client, settings))
+}
+
+/// Whatever kept the identity provider from being used (an address the guard refused, a closed
+/// port, something there that is no identity provider), the visitor, who may be anyone, gets one
+/// answer: telling them apart would let anyone map the platform's network through a trust's
+/// settings. The detail goes to the server log and the trust's audit log, for its admin.
+async fn idp_unreachable(state: &AppState, tenant: &Tenant, ip: &str, detail: &str) -> ApiError {
+    let reason = format!("the identity provider could not be reached: {detail}");
+    if let Err(e) = login_failed(state, tenant, ip, "oidc", &reason).await {
+        tracing::warn!(tenant = %tenant.slug, %reason, error = %e, "could not record a failed sign-in");
+    }
+    ApiError::Unavailable(format!(
+        "The identity provider of {} could not be reached. Try again later, or sign in with an email link.",
+        tenant.name
+    ))
 }
 
 async fn oidc_start(
@@ -944,7 +966,7 @@ async fn oidc_start(
     use openidconnect::{CsrfToken, Nonce, PkceCodeChallenge, Scope as OidcScope};
     state.limiter.hit(limits::LOGIN_PER_IP, &visitor.ip).await?;
     let tenant = auth::active_tenant(&state, &slug).await?;
-    let (client, _) = oidc_client(&state, &tenant).await?;
+    let (client, _) = oidc_client(&state, &tenant, &visitor.ip).await?;
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
     let (url, csrf_state, nonce) = client
         .authorize_url(CoreAuthenticationFlow::AuthorizationCode, CsrfToken::new_random, Nonce::new_random)
@@ -1013,7 +1035,7 @@ async fn oidc_callback(
     if query.code.is_empty() {
         return refuse("the identity provider sent no code".into()).await;
     }
-    let (client, settings) = oidc_client(&state, &tenant).await?;
+    let (client, settings) = oidc_client(&state, &tenant, &visitor.ip).await?;
     let request = match client.exchange_code(AuthorizationCode::new(query.code.clone())) {
         Ok(r) => r,
         Err(e) => return refuse(format!("the identity provider has no token endpoint: {e}")).await,
@@ -1024,6 +1046,10 @@ async fn oidc_callback(
         .await
     {
         Ok(t) => t,
+        Err(openidconnect::RequestTokenError::Request(e)) => {
+            let detail = format!("token request: {}", crate::outbound::describe(&e));
+            return Err(idp_unreachable(&state, &tenant, &visitor.ip, &detail).await.into());
+        }
         Err(e) => return refuse(format!("the code was not accepted: {e}")).await,
     };
     let Some(id_token) = token.id_token() else {
@@ -1313,6 +1339,19 @@ fn render_oidc(
     Ok(HttpResponse::build(status).content_type(header::ContentType::html()).body(html))
 }
 
+/// The checks on identity-provider settings, for every way they are saved: the fields' shape,
+/// then the issuer's address as the outbound guard judges it. Returns the clean domain list.
+async fn check_oidc_settings(
+    state: &AppState,
+    issuer: &str,
+    client_id: &str,
+    domains: &str,
+) -> Result<String, ApiError> {
+    let domains = repo::check_oidc(issuer, client_id, domains)?;
+    state.http.check_issuer(issuer).await.map_err(|r| ApiError::bad_request(Some("issuer"), r.advice()))?;
+    Ok(domains)
+}
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 struct OidcForm {
@@ -1336,8 +1375,9 @@ async fn oidc_settings_post(
     let form = form.into_inner();
     let tid = access.tenant.id.clone();
     let current = state.tenant_db(&access.tenant.id, move |c| repo::oidc_settings(c, &tid)).await?;
+    let checked = check_oidc_settings(&state, &form.issuer, &form.client_id, &form.allowed_domains).await;
     let result: Result<TenantOidc, ApiError> = (|| {
-        let domains = repo::check_oidc(&form.issuer, &form.client_id, &form.allowed_domains)?;
+        let domains = checked?;
         let sealer = state.sealer.as_ref().ok_or_else(|| {
             ApiError::Unavailable(
                 "the platform has no PLATFORM_SECRET_KEY configured, so it cannot keep a client secret".into(),

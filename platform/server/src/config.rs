@@ -36,6 +36,9 @@ struct FileConfig {
     session_idle_minutes: Option<u32>,
     /// Take the client address from `X-Forwarded-For` (only behind a trusted load balancer).
     trust_proxy: Option<bool>,
+    /// Comma-separated `host` or `host:port` identity providers allowed although their address
+    /// is local (loopback, private, …); they may also use plain http.
+    oidc_allowed_hosts: Option<String>,
 }
 
 /// The configuration the program runs with.
@@ -56,6 +59,8 @@ pub struct Config {
     pub secret_key: Option<[u8; 32]>,
     pub session_idle: std::time::Duration,
     pub trust_proxy: bool,
+    /// Identity providers the outbound guard lets through although they are local.
+    pub oidc_allowed_hosts: Vec<crate::outbound::AllowedHost>,
 }
 
 /// A setting that is unknown or has a bad value.
@@ -82,6 +87,7 @@ const KNOWN_ENV: &[&str] = &[
     "PLATFORM_SECRET_KEY",
     "PLATFORM_SESSION_IDLE_MINUTES",
     "PLATFORM_TRUST_PROXY",
+    "PLATFORM_OIDC_ALLOWED_HOSTS",
     "DATABASE_URL",
     "REDIS_URL",
     "SMTP_URL",
@@ -191,6 +197,13 @@ impl Config {
         }
         let session_idle = std::time::Duration::from_secs(u64::from(idle_minutes) * 60);
 
+        let oidc_allowed_hosts = match pick("PLATFORM_OIDC_ALLOWED_HOSTS", file_config.oidc_allowed_hosts) {
+            None => Vec::new(),
+            Some(text) => {
+                crate::outbound::parse_allowed_hosts(&text).map_err(|m| bad("PLATFORM_OIDC_ALLOWED_HOSTS", m))?
+            }
+        };
+
         let log = pick("PLATFORM_LOG", file_config.log).unwrap_or_else(|| "info".into());
         tracing_subscriber::EnvFilter::try_new(&log).map_err(|e| bad("PLATFORM_LOG", e.to_string()))?;
 
@@ -208,6 +221,7 @@ impl Config {
             secret_key,
             session_idle,
             trust_proxy,
+            oidc_allowed_hosts,
         })
     }
 
@@ -277,11 +291,27 @@ mod tests {
             ("PLATFORM_SECRET_KEY", "c2hvcnQ=", "PLATFORM_SECRET_KEY"),
             ("PLATFORM_SESSION_IDLE_MINUTES", "0", "PLATFORM_SESSION_IDLE_MINUTES"),
             ("PLATFORM_TRUST_PROXY", "perhaps", "PLATFORM_TRUST_PROXY"),
+            ("PLATFORM_OIDC_ALLOWED_HOSTS", "127.0.0.1:8443, http://idp", "PLATFORM_OIDC_ALLOWED_HOSTS"),
         ];
         for (key, value, named) in cases {
             let err = Config::load(None, &env(&[(key, value)])).unwrap_err();
             assert_eq!(err.setting, named, "{key}={value}: {err}");
         }
+    }
+
+    #[test]
+    fn allowed_identity_providers_come_from_the_file_or_the_environment() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("platform.toml");
+        std::fs::write(&path, "oidc_allowed_hosts = \"idp.trust.internal\"\n").unwrap();
+        let shown = |c: &Config| c.oidc_allowed_hosts.iter().map(ToString::to_string).collect::<Vec<_>>();
+        assert_eq!(shown(&Config::load(Some(&path), &env(&[])).unwrap()), ["idp.trust.internal"]);
+        let c =
+            Config::load(Some(&path), &env(&[("PLATFORM_OIDC_ALLOWED_HOSTS", "127.0.0.1:8443,[::1]:8443")])).unwrap();
+        assert_eq!(shown(&c), ["127.0.0.1:8443", "[::1]:8443"]);
+        assert!(Config::load(None, &env(&[])).unwrap().oidc_allowed_hosts.is_empty());
+        let err = Config::load(None, &env(&[("PLATFORM_OIDC_ALLOWED_HOSTS", "ok.example, http://idp")])).unwrap_err();
+        assert!(err.to_string().contains("\"http://idp\""), "{err}");
     }
 
     #[test]

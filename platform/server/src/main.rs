@@ -13,6 +13,7 @@ mod frameworks;
 mod limits;
 mod mail;
 mod openapi;
+mod outbound;
 mod secrets;
 mod sessions;
 mod web;
@@ -637,11 +638,11 @@ async fn serve_async(config: Config) -> anyhow::Result<()> {
         Some(r) => limits::Limiter::Redis(r.clone()),
         None => limits::Limiter::memory(),
     };
-    let http = openidconnect::reqwest::ClientBuilder::new()
-        .redirect(openidconnect::reqwest::redirect::Policy::none())
-        .timeout(Duration::from_secs(10))
-        .build()
-        .context("building the HTTP client")?;
+    if !config.oidc_allowed_hosts.is_empty() {
+        let hosts: Vec<String> = config.oidc_allowed_hosts.iter().map(ToString::to_string).collect();
+        tracing::info!(hosts = %hosts.join(","), "identity providers allowed at local addresses");
+    }
+    let http = outbound::Client::new(config.oidc_allowed_hosts.clone());
     let templates = std::sync::Arc::new(web::templates()?);
     web::set_page_templates(templates.clone());
     let state = web::AppState {

@@ -38,8 +38,8 @@ pub struct AppState {
     pub secure_cookies: bool,
     pub session_idle: std::time::Duration,
     pub trust_proxy: bool,
-    /// For the identity providers (no redirects followed, short time-outs).
-    pub http: openidconnect::reqwest::Client,
+    /// For the identity providers: refuses local addresses, follows no redirects.
+    pub http: crate::outbound::Client,
 }
 
 impl AppState {

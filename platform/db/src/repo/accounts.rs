@@ -334,9 +334,11 @@ pub fn check_oidc(issuer: &str, client_id: &str, domains: &str) -> DbResult<Stri
             "must be the identity provider's issuer URL, such as https://login.microsoftonline.com/…/v2.0",
         )
     })?;
-    let local = matches!(url.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
-    if url.scheme() != "https" && !(url.scheme() == "http" && local) {
-        return Err(DbError::invalid("issuer", "must use https"));
+    // Only the shape here. Whether plain http may be used and which addresses are refused is
+    // the server's outbound guard's call: it knows the hosts the operator allows, and it resolves
+    // the name (`check_oidc_settings` in the server runs both).
+    if !matches!(url.scheme(), "https" | "http") || url.host_str().is_none_or(str::is_empty) {
+        return Err(DbError::invalid("issuer", "must be an https:// address"));
     }
     validate::text("client_id", client_id, 200)?;
     let mut clean = Vec::new();
