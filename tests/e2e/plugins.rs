@@ -32,7 +32,11 @@ fn item(id: &str) -> Item {
     }
 }
 
-const SLACK: Duration = Duration::from_millis(20);
+/// How far past its deadline a stopped call may end on a healthy host, even a shared 2-core one
+/// running the whole suite. The bound proves a runaway is stopped (without the deadline it would
+/// run for ever), not how fast: the tight figures (deadline + a few ms) are measured in the
+/// benchmark (`cargo bench -p platform-plugins`, BENCHMARKS.md), not asserted here.
+const SLACK: Duration = Duration::from_millis(750);
 
 /// Calls classify on a plugin and checks the error and how long it took. The machine is shared
 /// with other tests, so the fastest of three tries is held to the bound: scheduling noise can
@@ -128,7 +132,7 @@ fn more_calls_than_the_pool_holds_are_refused_as_overloaded_and_others_carry_on(
         }
         assert_eq!((timeouts, overloaded), (2, 4));
         assert!(
-            started.elapsed() <= host.options().deadline + SLACK + Duration::from_millis(10),
+            started.elapsed() <= host.options().deadline + SLACK,
             "{:?}",
             started.elapsed()
         );
