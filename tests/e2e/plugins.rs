@@ -131,11 +131,7 @@ fn more_calls_than_the_pool_holds_are_refused_as_overloaded_and_others_carry_on(
             }
         }
         assert_eq!((timeouts, overloaded), (2, 4));
-        assert!(
-            started.elapsed() <= host.options().deadline + SLACK,
-            "{:?}",
-            started.elapsed()
-        );
+        assert!(started.elapsed() <= host.options().deadline + SLACK, "{:?}", started.elapsed());
         // With the slots free again, another tenant's call goes through.
         let (h, g) = (Arc::clone(&host), Arc::clone(&good));
         assert_eq!(h.run(move |h| h.classify(&g, vec![item("b")])).await.unwrap().len(), 1);
