@@ -45,6 +45,12 @@ if ! python3 -c "import aiosmtpd" 2>/dev/null; then
   python3 -m pip install --quiet --disable-pip-version-check aiosmtpd
 fi
 
+# Schemathesis, which the fuzz tests run against the server's OpenAPI document.
+if ! python3 -c "import schemathesis" 2>/dev/null; then
+  say "installing schemathesis"
+  python3 -m pip install --quiet --disable-pip-version-check schemathesis
+fi
+
 # Headless Chromium (Debian's build) and the browser-test packages from npm.
 if [ ! -x /usr/bin/chromium ]; then say "installing Chromium"; apt_install chromium; fi
 if ! command -v node >/dev/null; then say "installing Node.js"; apt_install nodejs npm; fi

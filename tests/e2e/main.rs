@@ -8,6 +8,7 @@ mod support;
 
 mod accounts;
 mod cli;
+mod fuzz;
 mod hardening;
 mod http;
 mod isolation;
