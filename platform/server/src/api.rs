@@ -81,13 +81,15 @@ macro_rules! list_route {
     };
 }
 
+// rustfmt re-indents the attribute inside this macro on every run; it is laid out by hand.
+#[rustfmt::skip]
 macro_rules! item_route {
     ($name:ident, $kind:literal, $path:literal, $body:ty, $what:literal) => {
         #[doc = $what]
         #[utoipa::path(get, path = $path, tag = "data core",
-                                    params(("slug" = String, Path, description = "the trust's slug"),
-                                           ("id" = String, Path, description = "the record's id")),
-                                    responses((status = 200, description = $what, body = $body)))]
+            params(("slug" = String, Path, description = "the trust's slug"),
+                   ("id" = String, Path, description = "the record's id")),
+            responses((status = 200, description = $what, body = $body)))]
         pub(crate) async fn $name(
             state: web::Data<AppState>,
             req: HttpRequest,
