@@ -76,4 +76,88 @@ mod tests {
                 .is_err()
         );
     }
+
+    #[test]
+    fn data_checks_refuse_what_they_cannot_read() {
+        // Children Act 2004, section 11: every provider shows how it safeguards children; "no"
+        // is not evidence. The five outcomes: a priority names one of them.
+        let e = |kind: &str, pairs: &[(&str, &str)]| Entity {
+            id: "e".into(),
+            kind: kind.into(),
+            attributes: pairs.iter().map(|(k, v)| attribute(k, v)).collect(),
+        };
+        let found = NationalBaseline::validate(
+            "2026-11-24".into(),
+            vec![
+                e("provider", &[("safeguarding_evidence", "no")]),
+                e("priority", &[("outcome", "Be Healthy")]),
+                e("priority", &[("outcome", "be wealthy")]),
+                e("contract", &[("start", "2026-13-01"), ("value_pence", "-5")]),
+                e("service", &[("tier", "specilist"), ("ages", "19-0")]),
+            ],
+        );
+        assert_eq!(found[0][0].code, "no-safeguarding-evidence");
+        assert!(found[1].is_empty(), "{:?}", found[1]);
+        assert_eq!(found[2][0].field.as_deref(), Some("outcome"));
+        let codes = |i: usize| found[i].iter().map(|f| f.code.as_str()).collect::<Vec<_>>();
+        assert_eq!(codes(3), ["bad-date", "negative-value"]);
+        assert_eq!(codes(4), ["bad-choice", "bad-age-range"]);
+    }
+
+    #[test]
+    fn tiers_are_read_as_written_and_unknown_ones_refused() {
+        // A tier written "Specialist" is specialist; "specilist" is none of the three and is
+        // refused, never quietly taken as universal or targeted.
+        let item = |tier: &str| Item {
+            id: "s".into(),
+            kind: "service".into(),
+            tier: Some(tier.into()),
+            level_of_need: None,
+            area: None,
+            attributes: vec![],
+        };
+        let c = NationalBaseline::classify(vec![item("Specialist")]).unwrap();
+        assert_eq!((c[0].level.as_str(), c[0].body.as_str()), ("strategic", "trust-board"));
+        let e = NationalBaseline::classify(vec![item("specilist")]).unwrap_err();
+        assert!(e.contains("universal, targeted, specialist"), "{e}");
+    }
+
+    #[test]
+    fn schedules_do_not_depend_on_today() {
+        let open = vec![subject("2019-05-01", None)];
+        let a = NationalBaseline::review_schedule("2020-01-01".into(), open.clone()).unwrap();
+        let b = NationalBaseline::review_schedule("2031-07-15".into(), open).unwrap();
+        assert_eq!(format!("{a:?}"), format!("{b:?}"));
+        assert_eq!(a[0].due, "2020-05-01");
+    }
+
+    #[test]
+    fn an_incomplete_self_evaluation_has_no_band() {
+        // One step of nine scored is not a self-evaluation: no overall band until all are.
+        let one = NationalBaseline::score_self_evaluation(SelfEvaluation {
+            standards_set_id: "commissioning-cycle".into(),
+            scores: vec![Score { standard_id: "look-at-outcomes".into(), score: 4, evidence: "x".into(), rater: None }],
+        })
+        .unwrap();
+        assert!(!one.complete);
+        assert_eq!(one.band_id, None);
+        assert!(one.findings.iter().any(|f| f.code == "incomplete"));
+        let all = NationalBaseline::score_self_evaluation(SelfEvaluation {
+            standards_set_id: "commissioning-cycle".into(),
+            scores: commissioning_sdk::baseline::STAGES
+                .iter()
+                .enumerate()
+                .map(|(i, (id, ..))| Score {
+                    standard_id: (*id).into(),
+                    score: if i == 0 { 2 } else { 3 },
+                    evidence: "x".into(),
+                    rater: None,
+                })
+                .collect(),
+        })
+        .unwrap();
+        assert!(all.complete);
+        assert_eq!(all.band_id.as_deref(), Some("developing"), "mean {} is not yet 3", all.mean_score);
+        assert!((all.mean_score - 26.0 / 9.0).abs() < 1e-9, "the mean is shown unrounded");
+    }
 }

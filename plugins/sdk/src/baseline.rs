@@ -47,14 +47,16 @@ pub fn cycle_standards() -> StandardsSet {
 }
 
 /// Annual reviews on each anniversary of the start while the contract runs, and a review six
-/// months before the end to decide whether to re-commission; services get an annual review.
+/// months before the end to decide whether to re-commission. A subject with no end gets the
+/// first annual review counted from its start (the platform asks again with the next year's
+/// start). Nothing depends on `today` beyond checking it is a date.
 pub fn default_schedule(
     today: &str,
     subjects: &[Subject],
     audience: &str,
     source: &str,
 ) -> Result<Vec<ReviewDue>, String> {
-    let today = date("today", today)?;
+    date("today", today)?;
     let mut out = Vec::new();
     for (i, s) in subjects.iter().enumerate() {
         let (start, end) = subject_span(i, s)?;
@@ -73,84 +75,193 @@ pub fn default_schedule(
                 out.push(review(s, "end-of-contract", "Decide whether to re-commission", decide, audience, source));
             }
             None => {
-                let mut due = add_months(start, 12);
-                while due < today {
-                    due = add_months(due, 12);
-                }
-                out.push(review(s, "annual", "Annual review", due, audience, source));
+                let title = "Annual review (then every year on the anniversary of the start)";
+                out.push(review(s, "annual", title, add_months(start, 12), audience, source));
             }
         }
     }
     Ok(out)
 }
 
-fn classify_item(item: &Item) -> Classification {
-    let (level, body, why) = match item.tier.as_deref() {
+/// The three tiers of service, as the data core names them.
+pub const TIERS: [(&str, &str); 3] =
+    [("universal", "Universal"), ("targeted", "Targeted"), ("specialist", "Specialist")];
+
+/// The kinds of contract the data core knows.
+pub const CONTRACT_KINDS: [(&str, &str); 5] = [
+    ("block", "Block"),
+    ("spot", "Spot purchase"),
+    ("sla", "Service level agreement"),
+    ("grant", "Grant"),
+    ("partnership", "Partnership"),
+];
+
+/// An item's tier read as one of the three, matched as people write it; an unknown tier is an
+/// error naming the accepted ones, never a quiet "universal".
+pub fn tier_of(i: usize, item: &Item) -> Result<Option<&'static str>, String> {
+    match item.tier.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        None => Ok(None),
+        Some(t) => crate::pick(t, &TIERS)
+            .map(Some)
+            .ok_or_else(|| format!("items[{i}].tier: {t:?} is not one of {}", crate::listed(&TIERS))),
+    }
+}
+
+fn classify_item(i: usize, item: &Item) -> Result<Classification, String> {
+    let (level, body, why) = match tier_of(i, item)? {
         Some("specialist") => {
             ("strategic", "trust-board", "Specialist services are commissioned across the whole trust")
         }
         _ if item.kind == "priority" => ("strategic", "trust-board", "Priorities are set by the trust board"),
-        _ => (
+        Some(_) => (
             "service",
             "commissioning-group",
             "Universal and targeted services are commissioned by the commissioning group",
         ),
+        None => (
+            "service",
+            "commissioning-group",
+            "Services with no tier given are commissioned by the commissioning group",
+        ),
     };
-    Classification {
+    Ok(Classification {
         item_id: item.id.clone(),
         level: level.into(),
         body: body.into(),
         rationale: why.into(),
         source: Some(SOURCE.into()),
-    }
+    })
 }
 
-fn validate_entity(today: NaiveDate, e: &Entity) -> Vec<Finding> {
-    let mut out = Vec::new();
+/// The data checks every framework composes with its own rules, so none can drop them: a
+/// contract's dates are real and in order and its value is not negative; a provider shows its
+/// safeguarding evidence; tiers, contract kinds, ages and outcomes are ones the platform knows.
+pub fn data_checks(today: NaiveDate, e: &Entity) -> Vec<Finding> {
+    let mut f = Fields::new(&e.attributes, SOURCE);
     match e.kind.as_str() {
         "contract" => {
-            let start = attr(&e.attributes, "start").map(|v| date("start", v));
-            let end = attr(&e.attributes, "end").map(|v| date("end", v));
+            f.require("start", "A contract needs a start date");
+            let start = f.day("start");
+            let end = f.day("end");
             match (start, end) {
-                (Some(Ok(s)), Some(Ok(en))) if en < s => {
-                    out.push(error("ends-before-start", "The contract ends before it starts", Some("end"), SOURCE))
+                (Some(s), Some(en)) if en < s => {
+                    f.push(error("ends-before-start", "The contract ends before it starts", Some("end"), SOURCE))
                 }
-                (Some(Err(m)), _) => out.push(error("bad-date", m, Some("start"), SOURCE)),
-                (_, Some(Err(m))) => out.push(error("bad-date", m, Some("end"), SOURCE)),
-                (None, _) => out.push(error("missing-start", "A contract needs a start date", Some("start"), SOURCE)),
-                (_, Some(Ok(en))) if en < today => {
-                    out.push(info("ended", "The contract has ended", Some("end"), SOURCE))
-                }
+                (_, Some(en)) if en < today => f.push(info("ended", "The contract has ended", Some("end"), SOURCE)),
                 _ => {}
             }
-            match number(&e.attributes, "value_pence") {
-                Err(m) => out.push(error("bad-value", m, Some("value_pence"), SOURCE)),
-                Ok(Some(v)) if v < 0.0 => {
-                    out.push(error("negative-value", "The value must not be negative", Some("value_pence"), SOURCE))
-                }
-                _ => {}
+            if f.pence("value_pence").is_some_and(|v| v < 0) {
+                f.push(error("negative-value", "The value must not be negative", Some("value_pence"), SOURCE));
+            }
+            f.choice("contract_kind", &CONTRACT_KINDS);
+        }
+        "provider" => {
+            let has_evidence = f.text("safeguarding_evidence").is_some_and(|v| {
+                !["no", "none", "false", "n/a", "na", "-", "0"].iter().any(|n| v.eq_ignore_ascii_case(n))
+            });
+            if !has_evidence {
+                f.push(error(
+                    "no-safeguarding-evidence",
+                    "Every provider of children's services shows how it safeguards children (Children Act 2004, section 11)",
+                    Some("safeguarding_evidence"),
+                    SOURCE,
+                ));
             }
         }
-        "provider" if attr(&e.attributes, "safeguarding_evidence").is_none() => {
-            out.push(error(
-                "no-safeguarding-evidence",
-                "Every provider of children's services shows how it safeguards children (Children Act 2004, section 11)",
-                Some("safeguarding_evidence"),
+        "service" | "need" => {
+            f.choice("tier", &TIERS);
+            f.age_range("ages");
+        }
+        _ => {}
+    }
+    if e.kind == "priority" || e.kind == "need" {
+        let outcomes: Vec<(&str, &str)> = OUTCOMES.to_vec();
+        if f.choice("outcome", &outcomes).is_none() && !f.present("outcome") {
+            f.push(error(
+                "no-outcome",
+                "A priority or need is linked to one of the five outcomes",
+                Some("outcome"),
                 SOURCE,
             ));
         }
-        "priority" => match attr(&e.attributes, "outcome") {
-            Some(o) if OUTCOMES.iter().any(|(id, _)| *id == o) => {}
-            _ => out.push(error(
-                "no-outcome",
-                "A priority is linked to one of the five outcomes",
-                Some("outcome"),
-                SOURCE,
-            )),
-        },
-        _ => {}
     }
-    out
+    f.into_findings()
+}
+
+/// Each entity's findings: the baseline's data checks, then the framework's own rules (a finding
+/// of its own with the same code and field as a baseline one replaces it).
+pub fn validate_with(
+    today: &str,
+    entities: &[Entity],
+    own: impl Fn(NaiveDate, &Entity) -> Vec<Finding>,
+) -> Vec<Vec<Finding>> {
+    let today = match date("today", today) {
+        Ok(t) => t,
+        Err(m) => return entities.iter().map(|_| vec![error("bad-today", m.clone(), None, "")]).collect(),
+    };
+    entities
+        .iter()
+        .map(|e| {
+            let mine = own(today, e);
+            let mut out: Vec<Finding> = data_checks(today, e)
+                .into_iter()
+                .filter(|b| !mine.iter().any(|m| m.code == b.code && m.field == b.field))
+                .collect();
+            out.extend(mine);
+            out
+        })
+        .collect()
+}
+
+/// The baseline's rules table.
+pub fn rules() -> Vec<Rule> {
+    vec![
+        rule(
+            "nine-steps",
+            "Projects move through the nine steps of the cycle in order, one at a time; they may go back",
+            SOURCE,
+            false,
+        ),
+        rule(
+            "five-outcomes",
+            "Every priority and need is linked to one of the five Every Child Matters outcomes",
+            SOURCE,
+            false,
+        ),
+        rule(
+            "safeguarding-evidence",
+            "Every provider shows its safeguarding evidence",
+            "Children Act 2004, section 11",
+            false,
+        ),
+        rule("contract-data", "A contract's dates are real and in order, and its value is not negative", SOURCE, true),
+        rule("annual-review", "Contracts and services are reviewed on each anniversary of their start", SOURCE, true),
+        rule(
+            "recommissioning-decision",
+            "Whether to re-commission is decided six months before a contract ends",
+            SOURCE,
+            true,
+        ),
+        rule(
+            "specialist-strategic",
+            "Specialist services are commissioned across the whole trust; universal and targeted services by the commissioning group",
+            SOURCE,
+            true,
+        ),
+        rule("cycle-scale", "The self-evaluation scores each step 1 to 4", SOURCE, true),
+    ]
+}
+
+/// The fields the baseline asks for beyond the data core.
+pub fn fields() -> Vec<AttributeDefinition> {
+    vec![field(
+        "provider",
+        "safeguarding_evidence",
+        "Safeguarding evidence",
+        AttributeKind::Text,
+        true,
+        "Children Act 2004, section 11",
+    )]
 }
 
 impl Guest for NationalBaseline {
@@ -188,11 +299,13 @@ impl Guest for NationalBaseline {
                 "Age bands are the common five-year bands used to compare trusts across a region.".into(),
                 "The self-evaluation scores how far each step of the cycle is in practice, 1 to 4; the national guidance has no scale.".into(),
             ],
+            attribute_definitions: fields(),
+            rules: rules(),
         }
     }
 
     fn classify(items: Vec<Item>) -> Result<Vec<Classification>, String> {
-        Ok(items.iter().map(classify_item).collect())
+        items.iter().enumerate().map(|(i, item)| classify_item(i, item)).collect()
     }
 
     fn review_schedule(today: String, subjects: Vec<Subject>) -> Result<Vec<ReviewDue>, String> {
@@ -200,10 +313,7 @@ impl Guest for NationalBaseline {
     }
 
     fn validate(today: String, entities: Vec<Entity>) -> Vec<Vec<Finding>> {
-        match date("today", &today) {
-            Ok(t) => entities.iter().map(|e| validate_entity(t, e)).collect(),
-            Err(m) => entities.iter().map(|_| vec![error("bad-today", m.clone(), None, "")]).collect(),
-        }
+        validate_with(&today, &entities, |_, _| Vec::new())
     }
 
     fn stage_gate(_today: String, moves: Vec<StageMove>) -> Vec<Vec<Finding>> {

@@ -1,6 +1,7 @@
-//! The guest side of `commissioning:framework@1.0.0`: the generated types and `Guest` trait, an
-//! `export!` macro, and helpers for the rules frameworks share (dates, attributes, findings,
-//! banding, scoring). A plugin implements `Guest` for a unit struct and calls `export!` on it.
+//! The guest side of `commissioning:framework@1.1.0`: the generated types and `Guest` trait, an
+//! `export!` macro, typed readers for attributes (`read`), and helpers for the rules frameworks
+//! share (dates, findings, banding, scoring, the baseline's data checks). A plugin implements
+//! `Guest` for a unit struct and calls `export!` on it.
 
 // The bindings are generated here once, so plugin crates need no WIT of their own.
 #[allow(unsafe_code, clippy::all)]
@@ -8,7 +9,7 @@
 pub mod generated {
     wit_bindgen::generate!({
         world: "framework",
-        path: "../wit/v1.0.0",
+        path: "../wit/v1.1.0",
         default_bindings_module: "commissioning_sdk::generated",
         pub_export_macro: true,
         export_macro_name: "export",
@@ -19,6 +20,8 @@ pub use generated::commissioning::framework::types::*;
 pub use generated::{Guest, export};
 
 pub mod baseline;
+pub mod read;
+pub use read::{Fields, listed, pick, same_name};
 
 use chrono::Months;
 pub use chrono::{Datelike, NaiveDate};
@@ -49,19 +52,6 @@ pub fn next_month_start(from: NaiveDate, month: u32) -> NaiveDate {
 /// The value of an attribute, if present and not empty.
 pub fn attr<'a>(attributes: &'a [Attribute], key: &str) -> Option<&'a str> {
     attributes.iter().find(|a| a.key == key).map(|a| a.value.trim()).filter(|v| !v.is_empty())
-}
-
-/// A yes/no attribute: "true", "yes" or "1" is yes; anything else, or absence, is no.
-pub fn flag(attributes: &[Attribute], key: &str) -> bool {
-    matches!(attr(attributes, key).map(str::to_ascii_lowercase).as_deref(), Some("true" | "yes" | "1"))
-}
-
-/// A numeric attribute; `Err` names the key when present but not a number.
-pub fn number(attributes: &[Attribute], key: &str) -> Result<Option<f64>, String> {
-    match attr(attributes, key) {
-        None => Ok(None),
-        Some(v) => v.parse::<f64>().map(Some).map_err(|_| format!("{key}: {v:?} is not a number")),
-    }
 }
 
 pub fn attribute(key: &str, value: &str) -> Attribute {
@@ -163,12 +153,29 @@ pub fn band_counts(by: Dimension, counts: &[Count], bands: &[AgeBand], areas: &[
     }
 }
 
-/// The shared arithmetic of a self-evaluation: each score placed in the set's bands, the mean
-/// placed too, the weakest standards first. `options` gives the improvement options a framework
-/// attaches to a standard in a given band.
+/// The shared arithmetic of a self-evaluation, with no standard capping the overall band.
 pub fn score_against(
     set: &StandardsSet,
     evaluation: &SelfEvaluation,
+    options: impl Fn(&str, &str) -> Vec<String>,
+) -> Result<EvaluationSummary, String> {
+    score_capped(set, evaluation, None, options)
+}
+
+/// The shared arithmetic of a self-evaluation.
+///
+/// A standard may be rated by several named groups, each once; its score is the lower median of
+/// its ratings (the middle one, or the lower of the two middle ones, so a split view never
+/// rounds up), and the spread (count, lowest, highest, mean) is kept beside it. The overall mean
+/// is the mean of the standards' scores, shown unrounded. The summary has an overall band only
+/// when every standard is rated: until then it is incomplete and says which are missing. A band
+/// is reached by a mean at or above its lowest score. Where `cap` names a standard (a
+/// safeguarding standard), the overall band is never better than that standard's own band.
+/// `options` gives the improvement options a framework attaches to a standard in a given band.
+pub fn score_capped(
+    set: &StandardsSet,
+    evaluation: &SelfEvaluation,
+    cap: Option<&str>,
     options: impl Fn(&str, &str) -> Vec<String>,
 ) -> Result<EvaluationSummary, String> {
     if evaluation.standards_set_id != set.id {
@@ -180,59 +187,147 @@ pub fn score_against(
             .find(|b| score >= f64::from(b.min_score) && score < f64::from(b.max_score) + 1.0)
             .map(|b| b.id.clone())
     };
-    let mut results = Vec::new();
+    let rank_of = |band: &str| set.bands.iter().position(|b| b.id == band);
+    let mut ratings: Vec<(&str, Vec<u8>)> = set.standards.iter().map(|st| (st.id.as_str(), Vec::new())).collect();
+    let mut raters: Vec<(String, Option<String>)> = Vec::new();
     let mut findings = Vec::new();
-    for s in &evaluation.scores {
-        if !set.standards.iter().any(|st| st.id == s.standard_id) {
-            return Err(format!("{:?} is not a standard of {}", s.standard_id, set.name));
-        }
-        if results.iter().any(|r: &StandardResult| r.standard_id == s.standard_id) {
-            return Err(format!("{:?} is scored twice", s.standard_id));
-        }
+    for (i, s) in evaluation.scores.iter().enumerate() {
+        let Some(slot) = ratings.iter_mut().find(|(id, _)| *id == s.standard_id) else {
+            return Err(format!("scores[{i}]: {:?} is not a standard of {}", s.standard_id, set.name));
+        };
         if s.score < set.min_score || s.score > set.max_score {
-            return Err(format!("{}: score {} is outside {}-{}", s.standard_id, s.score, set.min_score, set.max_score));
+            return Err(format!(
+                "scores[{i}]: {} is given {}, outside {}-{}",
+                s.standard_id, s.score, set.min_score, set.max_score
+            ));
         }
-        let band_id = band_of(f64::from(s.score)).ok_or_else(|| format!("score {} is in no band", s.score))?;
+        let rater = s.rater.as_deref().map(str::trim).filter(|r| !r.is_empty()).map(str::to_string);
+        if raters.iter().any(|(id, r)| *id == s.standard_id && (r.is_none() || rater.is_none() || *r == rater)) {
+            return Err(match &rater {
+                Some(r) => format!("scores[{i}]: {r} rates {} twice", s.standard_id),
+                None => format!(
+                    "scores[{i}]: {} is rated twice; name the group giving each rating to combine several",
+                    s.standard_id
+                ),
+            });
+        }
+        raters.push((s.standard_id.clone(), rater));
+        slot.1.push(s.score);
         if s.evidence.trim().is_empty() {
             findings.push(warning(
                 "no-evidence",
-                format!("Standard {} is scored without evidence", s.standard_id),
+                format!("Standard {} is rated without evidence", s.standard_id),
                 Some(&s.standard_id),
                 "",
             ));
         }
+    }
+    let mut results = Vec::new();
+    let mut missing = Vec::new();
+    for (id, scores) in &mut ratings {
+        if scores.is_empty() {
+            missing.push(*id);
+            continue;
+        }
+        scores.sort_unstable();
+        let score = scores[(scores.len() - 1) / 2];
+        let band_id = band_of(f64::from(score)).ok_or_else(|| format!("score {score} is in no band"))?;
         results.push(StandardResult {
-            standard_id: s.standard_id.clone(),
-            score: s.score,
-            options: options(&s.standard_id, &band_id),
+            standard_id: id.to_string(),
+            score,
+            options: options(id, &band_id),
             band_id,
+            ratings: scores.len() as u32,
+            lowest: scores[0],
+            highest: scores[scores.len() - 1],
+            mean: scores.iter().map(|s| f64::from(*s)).sum::<f64>() / scores.len() as f64,
         });
     }
-    for st in &set.standards {
-        if !results.iter().any(|r| r.standard_id == st.id) {
-            findings.push(info(
-                "not-scored",
-                format!("Standard {} ({}) has no score", st.id, st.name),
-                Some(&st.id),
-                "",
-            ));
-        }
-    }
     if results.is_empty() {
-        return Err("no standards were scored".into());
+        return Err("no standards were rated".into());
     }
     let mean = results.iter().map(|r| f64::from(r.score)).sum::<f64>() / results.len() as f64;
     let mut order: Vec<&StandardResult> = results.iter().collect();
     order.sort_by(|a, b| a.score.cmp(&b.score).then_with(|| a.standard_id.cmp(&b.standard_id)));
     let lowest = order.first().map(|r| r.score).unwrap_or(0);
     let weakest = order.iter().filter(|r| r.score == lowest).map(|r| r.standard_id.clone()).collect();
-    Ok(EvaluationSummary {
-        band_id: band_of(mean.floor()).unwrap_or_default(),
-        mean_score: (mean * 100.0).round() / 100.0,
-        results,
-        weakest,
-        findings,
-    })
+    let complete = missing.is_empty();
+    let mut band_id = None;
+    let mut capped_by = None;
+    if complete {
+        let by_mean = band_of(mean).ok_or_else(|| format!("the mean {mean} is in no band"))?;
+        let cap_result = cap.and_then(|c| results.iter().find(|r| r.standard_id == c));
+        band_id = Some(match cap_result {
+            Some(c) if rank_of(&c.band_id) < rank_of(&by_mean) => {
+                findings.push(warning(
+                    "capped",
+                    format!(
+                        "The overall band is capped at {} by standard {}: a trust is no better overall than it safeguards",
+                        c.band_id, c.standard_id
+                    ),
+                    Some(&c.standard_id),
+                    "",
+                ));
+                capped_by = Some(c.standard_id.clone());
+                c.band_id.clone()
+            }
+            _ => by_mean,
+        });
+    } else {
+        findings.push(warning(
+            "incomplete",
+            format!(
+                "{} of {} standards have no rating ({}): the self-evaluation has no overall band until every standard is rated",
+                missing.len(),
+                set.standards.len(),
+                missing.join(", ")
+            ),
+            None,
+            "",
+        ));
+    }
+    Ok(EvaluationSummary { band_id, mean_score: mean, complete, capped_by, results, weakest, findings })
+}
+
+/// A description's rules table entry.
+pub fn rule(id: &str, rule: &str, source: &str, inferred: bool) -> Rule {
+    Rule { id: id.into(), rule: rule.into(), source: source.into(), inferred }
+}
+
+/// A field a framework asks for on one kind of record.
+pub fn field(
+    entity_kind: &str,
+    key: &str,
+    label: &str,
+    kind: AttributeKind,
+    required: bool,
+    source: &str,
+) -> AttributeDefinition {
+    AttributeDefinition {
+        entity_kind: entity_kind.into(),
+        key: key.into(),
+        label: label.into(),
+        hint: None,
+        kind,
+        choices: Vec::new(),
+        required,
+        source: Some(source.to_string()).filter(|s| !s.is_empty()),
+    }
+}
+
+/// A choice field whose accepted values are `(value, label)` pairs.
+pub fn choice_field(
+    entity_kind: &str,
+    key: &str,
+    label: &str,
+    choices: &[(&str, &str)],
+    required: bool,
+    source: &str,
+) -> AttributeDefinition {
+    AttributeDefinition {
+        choices: choices.iter().map(|(v, l)| Choice { value: v.to_string(), label: l.to_string() }).collect(),
+        ..field(entity_kind, key, label, AttributeKind::Choice, required, source)
+    }
 }
 
 /// The common banding every framework's figures can be compared in across the region.
@@ -254,7 +349,7 @@ pub fn ordered_move(stage_ids: &[&str], m: &StageMove, source: &str) -> Vec<Find
     let Some(to) = stage_ids.iter().position(|s| *s == m.to_stage) else {
         return vec![error(
             "unknown-stage",
-            format!("{:?} is not a stage of this framework", m.to_stage),
+            format!("{:?} is not a stage of this framework (one of {})", m.to_stage, stage_ids.join(", ")),
             Some("to_stage"),
             source,
         )];
@@ -266,7 +361,7 @@ pub fn ordered_move(stage_ids: &[&str], m: &StageMove, source: &str) -> Vec<Find
             None => {
                 return vec![error(
                     "unknown-stage",
-                    format!("{f:?} is not a stage of this framework"),
+                    format!("{f:?} is not a stage of this framework (one of {})", stage_ids.join(", ")),
                     Some("from_stage"),
                     source,
                 )];
@@ -315,21 +410,6 @@ pub fn subject_span(i: usize, s: &Subject) -> Result<(NaiveDate, Option<NaiveDat
         return Err(format!("subjects[{i}]: ends before it starts"));
     }
     Ok((start, end))
-}
-
-/// The baseline's schedule (annual reviews and a re-commissioning decision), each subject's
-/// reviews addressed to the body `audience` picks for it.
-pub fn schedule_for_bodies(
-    today: &str,
-    subjects: &[Subject],
-    audience: impl Fn(&Subject) -> String,
-    source: &str,
-) -> Result<Vec<ReviewDue>, String> {
-    let mut out = Vec::new();
-    for s in subjects {
-        out.extend(baseline::default_schedule(today, std::slice::from_ref(s), &audience(s), source)?);
-    }
-    Ok(out)
 }
 
 /// The item a subject is, for classifying who reviews it.

@@ -9,7 +9,7 @@ struct NextVersion;
 
 impl Guest for NextVersion {
     fn describe() -> Description {
-        Description { version: "1.0.1".into(), ..NationalBaseline::describe() }
+        Description { version: "1.1.1".into(), ..NationalBaseline::describe() }
     }
 
     fn classify(items: Vec<Item>) -> Result<Vec<Classification>, String> {
