@@ -21,6 +21,8 @@ const TEST_PROGRAMS: &[&str] = &[
     "bad-describe",
     "bad-dates",
     "next-version",
+    "moving-schedule",
+    "legacy-v1-0",
 ];
 
 /// Test programs built for wasm32-wasip2, to prove the host refuses what they import.

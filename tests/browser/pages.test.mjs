@@ -154,6 +154,18 @@ test('the first Tab reaches a visible skip link that moves focus to the main con
   await context.close();
 });
 
+test('a framework page, with its rules table and fields, holds on a phone-sized screen', async () => {
+  const { context, page } = await open('/', { width: 360, height: 740 });
+  await signIn(page, 'durham', 'viewer@durham.example');
+  await page.goto(`${base}/t/durham/framework`);
+  assert.ok(await page.locator('#rules + p + table th[scope=row]').count() > 0, 'the rules table has rows');
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.ok(overflow <= 0, `page scrolls sideways by ${overflow}px`);
+  assert.deepEqual(await axeViolations(page), []);
+  await page.screenshot({ path: join(shots, 'framework-phone.png'), fullPage: true });
+  await context.close();
+});
+
 test('the layout holds on a phone-sized screen', async () => {
   const { context, page } = await open('/', { width: 360, height: 740 });
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);

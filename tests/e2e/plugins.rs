@@ -1,6 +1,7 @@
 //! Framework plugins end to end: adversarial plugins each end in their typed error within the
 //! deadline plus 20 ms and harm no other call; the registry, the pinned frameworks, the pages
-//! and API; a pinned plugin that cannot load; and the plugin command line.
+//! and API; a pinned plugin that cannot load; the plugin command line; and a plugin of the first
+//! contract (1.0.0) registered, pinned and shown beside the newest.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -168,6 +169,17 @@ fn the_plugin_json_form_round_trips_through_call_json() {
     ));
 }
 
+/// Text as the page's templates escape it.
+fn escaped(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#x27;")
+        .replace('`', "&#x60;")
+        .replace('=', "&#x3D;")
+}
+
 fn start(db: &TestDb) -> Server {
     Server::start(db.dir.path(), &[("DATABASE_URL", db.url.as_str()), ("PLATFORM_SEED_DEMO", "true")])
 }
@@ -179,11 +191,12 @@ fn each_trust_sees_its_own_framework() {
     let ready: Value = server.get("/readyz").json().unwrap();
     assert_eq!(ready["checks"]["plugins"], "ok");
     let outbox = db.dir.path().join("data/outbox");
+    let mut inferred_anywhere = false;
     for (slug, stages, marker) in [
         ("durham", 11, "Executive Board"),
         ("central-bedfordshire", 9, "Commissioning Executive"),
         ("sunderland", 9, "Coalfields"),
-        ("kent", 3, "Going well"),
+        ("kent", 9, "Going well"),
         ("southwark", 6, "Redesigning the child&#x27;s journey"),
     ] {
         // A trust's framework is for its members.
@@ -192,10 +205,41 @@ fn each_trust_sees_its_own_framework() {
         let body = member.get(&format!("/api/v1/tenants/{slug}/framework")).json();
         assert_eq!(body["plugin"]["id"], slug);
         assert_eq!(body["framework"]["stages"].as_array().unwrap().len(), stages, "{slug}");
+        assert_eq!(body["plugin"]["wit_version"], "1.1.0");
+        // The rules table, each rule with its source and whether it was inferred.
+        let rules = body["framework"]["rules"].as_array().unwrap();
+        assert!(!rules.is_empty(), "{slug} has no rules table");
+        assert!(
+            rules.iter().all(|r| r["source"].as_str().is_some_and(|s| !s.is_empty()) && r["inferred"].is_boolean())
+        );
+        let inferred: Vec<&Value> = rules.iter().filter(|r| r["inferred"] == true).collect();
+        let fields = body["framework"]["attribute_definitions"].as_array().unwrap();
         let page = member.get(&format!("/t/{slug}/framework"));
         assert_eq!(page.status, 200);
         assert!(page.body.contains(marker), "{slug} page lacks {marker}");
+        assert!(page.body.contains("<caption class=\"table__caption\">The rules table</caption>"), "{slug}");
+        // The inferred rules are marked as such, so the trust sees what is assumed on its behalf.
+        let marked = page.body.matches("<strong class=\"tag\">Inferred</strong>").count();
+        assert_eq!(marked, inferred.len(), "{slug}");
+        assert_eq!(
+            page.body.matches("<td>Stated in the document</td>").count(),
+            rules.len() - inferred.len(),
+            "{slug}"
+        );
+        if !inferred.is_empty() {
+            inferred_anywhere = true;
+            assert!(page.body.contains("applies them on"), "{slug}");
+        }
+        // The fields asked for on each kind of record, under that kind.
+        if let Some(first) = fields.first() {
+            assert!(page.body.contains("id=\"fields\""), "{slug}");
+            let kind = first["entity_kind"].as_str().unwrap();
+            assert!(page.body.contains(&format!("id=\"fields-{kind}\"")), "{slug}");
+            let label = escaped(first["label"].as_str().unwrap());
+            assert!(page.body.contains(&label), "{slug} page lacks field {label}");
+        }
     }
+    assert!(inferred_anywhere, "no trust's framework marks an inferred rule");
     let missing = server.get("/api/v1/tenants/atlantis/framework");
     assert_eq!(missing.status(), 404);
     assert_eq!(missing.json::<Value>().unwrap()["error"], "not_found");
@@ -212,7 +256,7 @@ fn a_pinned_plugin_that_cannot_load_fails_readiness_and_only_its_tenant() {
     let ready = server.get("/readyz");
     assert_eq!(ready.status(), 503);
     let body: Value = ready.json().unwrap();
-    assert!(body["checks"]["plugins"].as_str().unwrap().contains("sunderland@1.0.0"), "{body}");
+    assert!(body["checks"]["plugins"].as_str().unwrap().contains("sunderland@1.1.0"), "{body}");
     let outbox = db.dir.path().join("data/outbox");
     let sunderland = sign_in(&server.base, &outbox, "sunderland", "viewer@sunderland.example");
     let broken = sunderland.get("/api/v1/tenants/sunderland/framework");
@@ -228,7 +272,7 @@ fn the_plugin_command_line() {
     let p = dir.path();
     let seeded = run_platform(p, &[], &["seed"]);
     assert_eq!(seeded.code, Some(0), "{}", seeded.stderr);
-    assert!(seeded.stdout.contains("frameworks registered: durham@1.0.0"), "{}", seeded.stdout);
+    assert!(seeded.stdout.contains("frameworks registered: durham@1.1.0"), "{}", seeded.stdout);
 
     let list = run_platform(p, &[], &["plugin", "list"]);
     assert_eq!(list.stdout.lines().count(), 7, "{}", list.stdout);
@@ -237,7 +281,8 @@ fn the_plugin_command_line() {
     let check = run_platform(p, &[], &["plugin", "check", "durham"]);
     assert_eq!(check.code, Some(0), "{}{}", check.stdout, check.stderr);
     assert!(
-        check.stdout.contains("plugin durham@1.0.0") && check.stdout.contains("conformant: 6 checks passed"),
+        check.stdout.contains("plugin durham@1.1.0 (commissioning:framework@1.1.0)")
+            && check.stdout.contains("conformant: 9 checks passed"),
         "{}",
         check.stdout
     );
@@ -271,15 +316,69 @@ fn the_plugin_command_line() {
     let err: Value = serde_json::from_str(spin.stdout.trim()).unwrap();
     assert_eq!(err["error"], "plugin_timeout");
 
-    let pin = run_platform(p, &[], &["tenant", "pin", "kent", "national-baseline@1.0.0"]);
+    let pin = run_platform(p, &[], &["tenant", "pin", "kent", "national-baseline@1.1.0"]);
     assert_eq!(pin.code, Some(0), "{}", pin.stderr);
     assert!(
         run_platform(p, &[], &["tenant", "list"])
             .stdout
             .lines()
-            .any(|l| l.starts_with("kent") && l.ends_with("national-baseline@1.0.0"))
+            .any(|l| l.starts_with("kent") && l.ends_with("national-baseline@1.1.0"))
     );
     let unknown = run_platform(p, &[], &["tenant", "pin", "kent", "national-baseline@9.9.9"]);
     assert_eq!(unknown.code, Some(1));
     assert!(unknown.stderr.contains("not registered"), "{}", unknown.stderr);
+}
+
+#[test]
+fn a_plugin_of_the_first_contract_is_registered_pinned_and_shown_with_its_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    assert_eq!(run_platform(p, &[], &["seed"]).code, Some(0));
+    let legacy = p.join("legacy.wasm");
+    std::fs::write(&legacy, artifact("legacy-v1-0")).unwrap();
+    let legacy = legacy.display().to_string();
+
+    // It passes the suite as a 1.0.0 plugin: the checks of 1.1.0's additions are not asked of it.
+    let check = run_platform(p, &[], &["plugin", "check", &legacy]);
+    assert_eq!(check.code, Some(0), "{}{}", check.stdout, check.stderr);
+    assert!(check.stdout.starts_with("plugin legacy-v1-0@1.0.0 (commissioning:framework@1.0.0)\n"), "{}", check.stdout);
+    assert!(check.stdout.contains("conformant: 6 checks passed"), "{}", check.stdout);
+
+    assert_eq!(run_platform(p, &[], &["operator", "create", "--email", "ops@platform.example"]).code, Some(0));
+    let added = run_platform(p, &[], &["plugin", "add", &legacy, "--by", "ops@platform.example"]);
+    assert_eq!(added.code, Some(0), "{}{}", added.stdout, added.stderr);
+    let approved = run_platform(p, &[], &["plugin", "approve", "legacy-v1-0@1.0.0", "--by", "ops@platform.example"]);
+    assert_eq!(approved.code, Some(0), "{}", approved.stderr);
+    // The registry records the contract each component implements, not the host's newest.
+    let list = run_platform(p, &[], &["plugin", "list"]).stdout;
+    let wit = |id: &str| {
+        let line = list.lines().find(|l| l.starts_with(&format!("{id} "))).unwrap_or_else(|| panic!("{id}: {list}"));
+        line.split_whitespace().nth(2).unwrap().to_string()
+    };
+    assert_eq!(wit("legacy-v1-0"), "1.0.0", "{list}");
+    assert_eq!(wit("durham"), "1.1.0", "{list}");
+
+    let input = r#"{"evaluation": {"standards_set_id": "practice", "scores": [
+        {"standard_id": "needs", "score": 2, "evidence": "Minutes", "rater": "Partnership"},
+        {"standard_id": "needs", "score": 4, "evidence": "Survey", "rater": "Young people"}]}}"#;
+    let twice = run_platform(p, &[], &["plugin", "call", &legacy, "score-self-evaluation", "--input", input]);
+    assert_eq!(twice.code, Some(1));
+    let err: Value = serde_json::from_str(twice.stdout.trim()).unwrap();
+    assert_eq!(err["error"], "plugin_invalid_input");
+    assert!(err["message"].as_str().unwrap().contains("rated more than once"), "{err}");
+
+    assert_eq!(run_platform(p, &[], &["tenant", "pin", "kent", "legacy-v1-0@1.0.0"]).code, Some(0));
+    let server = Server::start(p, &[]);
+    let ready: Value = server.get("/readyz").json().unwrap();
+    assert_eq!(ready["checks"]["plugins"], "ok");
+    let member = sign_in(&server.base, &p.join("data/outbox"), "kent", "viewer@kent.example");
+    let body = member.get("/api/v1/tenants/kent/framework").json();
+    assert_eq!(body["plugin"]["id"], "legacy-v1-0");
+    assert_eq!(body["plugin"]["wit_version"], "1.0.0");
+    assert_eq!(body["framework"]["rules"], serde_json::json!([]));
+    assert_eq!(body["framework"]["attribute_definitions"], serde_json::json!([]));
+    let page = member.get("/t/kent/framework");
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("written for version 1.0.0 of the framework contract, which has no"), "{}", page.body);
+    assert!(!page.body.contains("id=\"fields\""));
 }

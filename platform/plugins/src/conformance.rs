@@ -1,10 +1,13 @@
 //! The conformance suite a plugin version must pass before the registry accepts it: it loads
-//! (size, compile time, no imports, the world's exports), its description is well formed, every
-//! function answers sample input, the same input gives the same output, and review dates are sane.
+//! (size, compile time, no imports, the exports of a world the host speaks), its description is
+//! well formed, every function answers sample input, the same input gives the same output, and
+//! review dates are sane. A 1.1.0 plugin's attribute definitions and rules table are checked
+//! too, and its review dates must follow the subjects, not the day the schedule is asked for.
 
 use chrono::NaiveDate;
 use serde::Serialize;
 
+use crate::bindings::WitVersion;
 use crate::bindings::types::*;
 use crate::error::PluginError;
 use crate::host::{Plugin, PluginHost, iso};
@@ -21,6 +24,8 @@ pub struct Report {
     pub id: Option<String>,
     pub version: Option<String>,
     pub sha256: Option<String>,
+    /// The version of the contract the component implements.
+    pub wit_version: Option<WitVersion>,
     pub checks: Vec<Check>,
 }
 
@@ -33,7 +38,11 @@ impl Report {
     pub fn render(&self) -> String {
         let mut out = String::new();
         if let (Some(id), Some(version)) = (&self.id, &self.version) {
-            out.push_str(&format!("plugin {id}@{version}\n"));
+            out.push_str(&format!("plugin {id}@{version}"));
+            if let Some(wit) = self.wit_version {
+                out.push_str(&format!(" (commissioning:framework@{wit})"));
+            }
+            out.push('\n');
         }
         for c in &self.checks {
             let mark = if c.passed { "pass" } else { "FAIL" };
@@ -62,7 +71,7 @@ impl Report {
 
 /// Runs the suite. The plugin is returned loaded when it passes.
 pub fn run(host: &PluginHost, bytes: &[u8], today: NaiveDate) -> (Report, Option<Plugin>) {
-    let mut report = Report { id: None, version: None, sha256: None, checks: Vec::new() };
+    let mut report = Report { id: None, version: None, sha256: None, wit_version: None, checks: Vec::new() };
     let max = host.options().max_component_size;
     if !report.record(
         "size",
@@ -85,12 +94,27 @@ pub fn run(host: &PluginHost, bytes: &[u8], today: NaiveDate) -> (Report, Option
     report.id = Some(plugin.id().to_string());
     report.version = Some(plugin.version().to_string());
     report.sha256 = Some(plugin.sha256.clone());
+    report.wit_version = Some(plugin.wit_version());
+    let newest = plugin.wit_version() >= WitVersion::V1_1;
 
-    let problems = description_problems(&plugin.framework);
-    report.record(
-        "describe is well formed",
-        if problems.is_empty() { Ok(String::new()) } else { Err(problems.join("; ")) },
-    );
+    let verdict =
+        |problems: Vec<String>| if problems.is_empty() { Ok(String::new()) } else { Err(problems.join("; ")) };
+    report.record("describe is well formed", verdict(description_problems(&plugin.framework)));
+    // 1.0.0 has neither: its description comes up with both empty.
+    if newest {
+        report.record(
+            "attribute definitions are well formed",
+            verdict(attribute_definition_problems(&plugin.framework))
+                .map(|_| format!("{} fields", plugin.framework.attribute_definitions.len())),
+        );
+        report.record(
+            "the rules table gives each rule and its source",
+            verdict(rules_problems(&plugin.framework)).map(|_| {
+                let inferred = plugin.framework.rules.iter().filter(|r| r.inferred).count();
+                format!("{} rules, {inferred} inferred", plugin.framework.rules.len())
+            }),
+        );
+    }
 
     let samples = Samples::for_framework(&plugin.framework, today);
     let first = samples.call_all(host, &plugin);
@@ -110,6 +134,9 @@ pub fn run(host: &PluginHost, bytes: &[u8], today: NaiveDate) -> (Report, Option
             },
         );
         report.record("review dates are sane", samples.review_dates_sane(host, &plugin));
+        if newest {
+            report.record("review dates follow the subjects, not today", samples.review_dates_fixed(host, &plugin));
+        }
     }
     let ok = report.passed();
     (report, ok.then_some(plugin))
@@ -193,6 +220,99 @@ pub fn description_problems(f: &Description) -> Vec<String> {
         }
     }
     p
+}
+
+/// What is wrong with the fields a description asks for on each kind of record, if anything.
+pub fn attribute_definition_problems(f: &Description) -> Vec<String> {
+    let mut p = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for (i, d) in f.attribute_definitions.iter().enumerate() {
+        let name = if d.key.trim().is_empty() { format!("field {i}") } else { format!("field {:?}", d.key) };
+        if d.entity_kind.trim().is_empty() {
+            p.push(format!("{name} names no kind of record"));
+        }
+        if d.key.trim().is_empty() {
+            p.push(format!("{name} has an empty key"));
+        } else if !seen.insert((d.entity_kind.as_str(), d.key.as_str())) {
+            p.push(format!("{name} is defined twice for {:?}", d.entity_kind));
+        }
+        if d.label.trim().is_empty() {
+            p.push(format!("{name} of {:?} has no label", d.entity_kind));
+        }
+        match d.kind {
+            AttributeKind::Choice if d.choices.is_empty() => {
+                p.push(format!("{name} of {:?} is a choice with no choices", d.entity_kind));
+            }
+            AttributeKind::Choice => {
+                if d.choices.iter().any(|c| c.value.trim().is_empty() || c.label.trim().is_empty()) {
+                    p.push(format!("{name} of {:?} has a choice with no value or no label", d.entity_kind));
+                }
+                unique(&mut p, &format!("choice of {}", d.key), d.choices.iter().map(|c| c.value.as_str()));
+            }
+            kind if !d.choices.is_empty() => {
+                p.push(format!("{name} of {:?} lists choices but is not a choice ({kind:?})", d.entity_kind));
+            }
+            _ => {}
+        }
+    }
+    p
+}
+
+/// What is wrong with the rules table, if anything: it lists every rule the framework applies,
+/// each with where it comes from.
+pub fn rules_problems(f: &Description) -> Vec<String> {
+    if f.rules.is_empty() {
+        return vec!["the rules table is empty".into()];
+    }
+    let mut p = Vec::new();
+    unique(&mut p, "rule", f.rules.iter().map(|r| r.id.as_str()));
+    for r in &f.rules {
+        if r.rule.trim().is_empty() {
+            p.push(format!("rule {:?} does not say what it is", r.id));
+        }
+        if r.source.trim().is_empty() {
+            p.push(format!("rule {:?} has no source", r.id));
+        }
+    }
+    p
+}
+
+/// Two days far apart to ask for a schedule on: `today` and the same day nineteen months
+/// later (a different month, quarter and year). A schedule is a function of its subjects and the
+/// framework's calendar, so it answers the same on both; one that counts from today, or lists
+/// only what is still to come, does not.
+pub fn schedule_days(today: NaiveDate) -> (NaiveDate, NaiveDate) {
+    (today, today.checked_add_months(chrono::Months::new(19)).unwrap_or(today))
+}
+
+/// Whether two schedules of the same subjects, asked for on two days, give the same reviews on
+/// the same dates; if not, the first review that moved.
+pub fn moved_reviews(
+    (first_day, first): (NaiveDate, &[ReviewDue]),
+    (second_day, second): (NaiveDate, &[ReviewDue]),
+) -> Result<(), String> {
+    type Dates = std::collections::BTreeMap<(String, String), Vec<String>>;
+    let dates = |reviews: &[ReviewDue]| {
+        let mut out = Dates::new();
+        for r in reviews {
+            out.entry((r.subject_id.clone(), r.kind.clone())).or_default().push(r.due.clone());
+        }
+        out.values_mut().for_each(|d| d.sort());
+        out
+    };
+    let (a, b) = (dates(first), dates(second));
+    let shown = |d: Option<&Vec<String>>| d.filter(|d| !d.is_empty()).map_or("none".to_string(), |d| d.join(", "));
+    match a.keys().chain(b.keys()).find(|k| a.get(*k) != b.get(*k)) {
+        None => Ok(()),
+        Some(key @ (subject, kind)) => Err(format!(
+            "the {kind:?} review of {subject:?} is due {} asked on {} and {} asked on {}: review dates must follow \
+             the subjects, not the day the schedule is asked for",
+            shown(a.get(key)),
+            iso(first_day),
+            shown(b.get(key)),
+            iso(second_day)
+        )),
+    }
 }
 
 fn unique<'a>(problems: &mut Vec<String>, what: &str, ids: impl Iterator<Item = &'a str>) {
@@ -303,6 +423,7 @@ impl Samples {
                         standard_id: s.id.clone(),
                         score: set.min_score + (i as u8 % (set.max_score - set.min_score + 1).max(1)),
                         evidence: "Sample evidence".into(),
+                        rater: None,
                     })
                     .collect(),
             })
@@ -394,6 +515,14 @@ impl Samples {
         }
         Ok(format!("{} reviews", reviews.len()))
     }
+
+    fn review_dates_fixed(&self, host: &PluginHost, plugin: &Plugin) -> Result<String, String> {
+        let (first, second) = schedule_days(self.today);
+        let ask = |day| host.review_schedule(plugin, day, self.subjects.clone()).map_err(|e| e.to_string());
+        let (a, b) = (ask(first)?, ask(second)?);
+        moved_reviews((first, &a), (second, &b))?;
+        Ok(format!("the same {} reviews asked on {} and {}", a.len(), iso(first), iso(second)))
+    }
 }
 
 #[cfg(test)]
@@ -434,6 +563,9 @@ mod tests {
         );
         let c = failing("stateful");
         assert!(c.detail.contains("keeps state"), "{}", c.detail);
+        let c = failing("moving-schedule");
+        assert_eq!(c.name, "review dates follow the subjects, not today");
+        assert!(c.detail.contains("asked on 2026-11-24") && c.detail.contains("asked on 2028-06-24"), "{}", c.detail);
         let c = failing("bad-dates");
         assert!(c.detail.contains("2027-02-30"), "{}", c.detail);
         let c = failing("imports-clock");
@@ -446,5 +578,142 @@ mod tests {
         let (report, _) = run(&host, b"\0asm not really", today());
         assert!(!report.passed());
         assert!(report.render().contains("not a valid component"), "{}", report.render());
+    }
+
+    #[test]
+    fn a_plugin_of_the_first_contract_is_conformant_without_the_newer_checks() {
+        let host = PluginHost::new(HostOptions::default()).unwrap();
+        let bytes = plugin_artifacts::TEST_PROGRAMS.iter().find(|a| a.id == "legacy-v1-0").unwrap().bytes;
+        let (report, plugin) = run(&host, bytes, today());
+        assert!(report.passed(), "{}", report.render());
+        assert_eq!(report.wit_version, Some(WitVersion::V1_0));
+        assert!(report.render().starts_with("plugin legacy-v1-0@1.0.0 (commissioning:framework@1.0.0)\n"));
+        let names: Vec<&str> = report.checks.iter().map(|c| c.name.as_str()).collect();
+        assert!(!names.iter().any(|n| n.contains("attribute definitions") || n.contains("rules")), "{names:?}");
+        assert_eq!(plugin.unwrap().wit_version(), WitVersion::V1_0);
+        // A built-in framework speaks the newest contract and gets every check.
+        let (report, _) = run(&host, plugin_artifacts::framework("durham").unwrap().bytes, today());
+        assert_eq!(report.wit_version, Some(WitVersion::V1_1));
+        for check in [
+            "attribute definitions are well formed",
+            "the rules table gives each rule and its source",
+            "review dates follow the subjects, not today",
+        ] {
+            assert!(report.checks.iter().any(|c| c.name == check && c.passed), "{check}:\n{}", report.render());
+        }
+    }
+
+    /// The built-in frameworks' reviews follow their subjects whatever month the suite runs in.
+    #[test]
+    fn built_in_review_dates_follow_the_subjects_in_every_month() {
+        let host = PluginHost::new(HostOptions::default()).unwrap();
+        for artifact in plugin_artifacts::FRAMEWORKS {
+            let plugin = host.load(artifact.bytes).unwrap();
+            for month in 1..=12 {
+                let today = NaiveDate::from_ymd_opt(2026, month, 24).unwrap();
+                let samples = Samples::for_framework(&plugin.framework, today);
+                if let Err(e) = samples.review_dates_fixed(&host, &plugin) {
+                    panic!("{} in month {month}: {e}", artifact.id);
+                }
+            }
+        }
+    }
+
+    fn review(subject: &str, kind: &str, due: &str) -> ReviewDue {
+        ReviewDue {
+            subject_id: subject.into(),
+            kind: kind.into(),
+            title: "Review".into(),
+            due: due.into(),
+            audience: "board".into(),
+            source: None,
+        }
+    }
+
+    #[test]
+    fn a_review_that_moves_with_today_is_named() {
+        let (first, second) = schedule_days(today());
+        assert_eq!((iso(first), iso(second)), ("2026-11-24".to_string(), "2028-06-24".to_string()));
+        let fixed = [review("c", "annual", "2027-04-01"), review("c", "end", "2028-09-30")];
+        // The order reviews come in does not matter; their dates do.
+        let reordered = [fixed[1].clone(), fixed[0].clone()];
+        assert_eq!(moved_reviews((first, &fixed), (second, &reordered)), Ok(()));
+        let moved = [review("c", "annual", "2027-04-02"), review("c", "end", "2028-09-30")];
+        let e = moved_reviews((first, &fixed), (second, &moved)).unwrap_err();
+        assert!(e.starts_with("the \"annual\" review of \"c\" is due 2027-04-01 asked on 2026-11-24 and 2027-04-02 asked on 2028-06-24"), "{e}");
+        let e = moved_reviews((first, &fixed), (second, &fixed[..1])).unwrap_err();
+        assert!(e.contains("due 2028-09-30 asked on 2026-11-24 and none asked on 2028-06-24"), "{e}");
+    }
+
+    /// The smallest description the checks of fields and rules can be tried on.
+    fn described() -> Description {
+        Description {
+            id: "x".into(),
+            name: "X".into(),
+            version: "1.0.0".into(),
+            source: "A plan".into(),
+            stages: vec![],
+            levels: vec![],
+            levels_of_need: vec![],
+            age_bands: vec![],
+            areas: vec![],
+            bodies: vec![],
+            standards_sets: vec![],
+            calendar: vec![],
+            notes: vec![],
+            attribute_definitions: vec![],
+            rules: vec![Rule { id: "r".into(), rule: "A rule".into(), source: "Section 1".into(), inferred: true }],
+        }
+    }
+
+    fn field(kind: AttributeKind, key: &str, choices: &[&str]) -> AttributeDefinition {
+        AttributeDefinition {
+            entity_kind: "provider".into(),
+            key: key.into(),
+            label: "A field".into(),
+            hint: None,
+            kind,
+            choices: choices.iter().map(|c| Choice { value: (*c).into(), label: c.to_uppercase() }).collect(),
+            required: false,
+            source: None,
+        }
+    }
+
+    #[test]
+    fn fields_and_rules_are_checked() {
+        let mut f = described();
+        f.attribute_definitions = vec![
+            field(AttributeKind::Choice, "sector", &["public", "voluntary"]),
+            field(AttributeKind::Text, "name", &[]),
+            AttributeDefinition { entity_kind: "service".into(), ..field(AttributeKind::Text, "name", &[]) },
+        ];
+        assert_eq!(attribute_definition_problems(&f), Vec::<String>::new());
+        assert_eq!(rules_problems(&f), Vec::<String>::new());
+
+        f.attribute_definitions = vec![
+            field(AttributeKind::Choice, "sector", &[]),
+            field(AttributeKind::Money, "value", &["1"]),
+            field(AttributeKind::Text, "value", &[]),
+            AttributeDefinition { label: " ".into(), ..field(AttributeKind::Date, "", &[]) },
+        ];
+        let p = attribute_definition_problems(&f).join("; ");
+        for expected in [
+            "field \"sector\" of \"provider\" is a choice with no choices",
+            "field \"value\" of \"provider\" lists choices but is not a choice",
+            "field \"value\" is defined twice for \"provider\"",
+            "field 3 has an empty key",
+            "field 3 of \"provider\" has no label",
+        ] {
+            assert!(p.contains(expected), "{expected:?} not in {p}");
+        }
+
+        f.rules.push(Rule { id: "r".into(), rule: String::new(), source: " ".into(), inferred: false });
+        let p = rules_problems(&f).join("; ");
+        assert!(
+            p.contains("rule id \"r\" is used twice") && p.contains("has no source") && p.contains("does not say"),
+            "{p}"
+        );
+        f.rules.clear();
+        assert_eq!(rules_problems(&f), vec!["the rules table is empty".to_string()]);
     }
 }

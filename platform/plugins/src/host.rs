@@ -1,7 +1,8 @@
 //! One engine for the process; components compiled once (and cached on disk, keyed by their
-//! sha256 and the engine's compatibility hash); an `InstancePre` per plugin; a fresh store per
-//! call with a memory cap and an epoch deadline; output checked before anyone sees it. Async
-//! callers go through a semaphore onto the blocking pool, never onto the async workers.
+//! sha256 and the engine's compatibility hash); an `InstancePre` per plugin, linked against the
+//! world of the contract version it implements (the newest tried first); a fresh store per call
+//! with a memory cap and an epoch deadline; output checked before anyone sees it. Async callers
+//! go through a semaphore onto the blocking pool, never onto the async workers.
 
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
@@ -15,7 +16,7 @@ use sha2::{Digest, Sha256};
 use wasmtime::component::{Component, Linker};
 use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, ResourceLimiter, Store, Trap};
 
-use crate::bindings::{Framework as World, FrameworkPre, types};
+use crate::bindings::{Pre, WitVersion, World, types};
 use crate::error::PluginError;
 
 /// The limits every plugin runs under.
@@ -88,12 +89,16 @@ impl ResourceLimiter for Limits {
 pub struct Plugin {
     pub sha256: String,
     pub framework: types::Description,
-    pre: FrameworkPre<Ctx>,
+    pre: Pre,
 }
 
 impl std::fmt::Debug for Plugin {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Plugin").field("id", &self.framework.id).field("version", &self.framework.version).finish()
+        f.debug_struct("Plugin")
+            .field("id", &self.framework.id)
+            .field("version", &self.framework.version)
+            .field("wit_version", &self.wit_version())
+            .finish()
     }
 }
 
@@ -104,6 +109,11 @@ impl Plugin {
 
     pub fn version(&self) -> &str {
         &self.framework.version
+    }
+
+    /// The version of the contract the component implements, found when it was loaded.
+    pub fn wit_version(&self) -> WitVersion {
+        self.pre.version()
     }
 }
 
@@ -125,9 +135,6 @@ impl std::fmt::Debug for PluginHost {
         f.debug_struct("PluginHost").field("options", &self.options).finish()
     }
 }
-
-/// The interface of types the world itself uses: it carries no functions.
-const WORLD_TYPES: &str = "commissioning:framework/types@1.0.0";
 
 /// Epoch ticks per second: the deadline's resolution is one millisecond.
 const TICK: Duration = Duration::from_millis(1);
@@ -192,12 +199,14 @@ impl PluginHost {
         }
         let sha256 = component_sha256(bytes);
         let component = self.compile_cached(bytes, &sha256)?;
-        // The world's own type-only interface is the one import a plugin may have.
+        // The world's own type-only interface (it carries no functions) is the one import a
+        // plugin may have.
+        let world_types: Vec<String> = WitVersion::ALL.iter().map(|v| v.types_interface()).collect();
         let imports: Vec<String> = component
             .component_type()
             .imports(&self.engine)
             .map(|(name, _)| name.to_string())
-            .filter(|name| name != WORLD_TYPES)
+            .filter(|name| !world_types.contains(name))
             .collect();
         if !imports.is_empty() {
             return Err(PluginError::Incompatible(format!(
@@ -205,9 +214,11 @@ impl PluginHost {
                 imports.join(", ")
             )));
         }
-        let pre = self.linker.instantiate_pre(&component).and_then(FrameworkPre::new).map_err(|e| {
-            PluginError::Incompatible(format!("its exports do not match commissioning:framework@1.0.0: {e:#}"))
-        })?;
+        let pre = self
+            .linker
+            .instantiate_pre(&component)
+            .map_err(|e| PluginError::Incompatible(format!("it cannot be linked: {e:#}")))?;
+        let pre = Pre::new(pre).map_err(PluginError::Incompatible)?;
         let mut plugin = Plugin { sha256, framework: empty_framework(), pre };
         plugin.framework = self.call(&plugin, |w, s| w.call_describe(s))?;
         Ok(plugin)
@@ -418,9 +429,9 @@ impl PluginHost {
         plugin: &Plugin,
         evaluation: types::SelfEvaluation,
     ) -> Result<types::EvaluationSummary, PluginError> {
-        let out = refused(self.call(plugin, |w, s| w.call_score_self_evaluation(s, &evaluation))?)?;
-        if !out.mean_score.is_finite() {
-            return Err(PluginError::BadOutput("the mean score is not a number".into()));
+        let out = refused(self.call(plugin, |w, s| w.call_score_self_evaluation(s, &evaluation, &plugin.framework))?)?;
+        if !out.mean_score.is_finite() || out.results.iter().any(|r| !r.mean.is_finite()) {
+            return Err(PluginError::BadOutput("a mean score is not a number".into()));
         }
         Ok(out)
     }
@@ -537,6 +548,8 @@ fn empty_framework() -> types::Description {
         standards_sets: vec![],
         calendar: vec![],
         notes: vec![],
+        attribute_definitions: vec![],
+        rules: vec![],
     }
 }
 
@@ -579,5 +592,151 @@ mod tests {
         let host = PluginHost::new(HostOptions { cache_dir: Some(dir.path().to_path_buf()), ..HostOptions::default() })
             .unwrap();
         assert_eq!(host.load(artifact("national-baseline")).unwrap().framework, first.framework);
+    }
+
+    fn score(standard: &str, score: u8, rater: Option<&str>) -> types::Score {
+        types::Score { standard_id: standard.into(), score, evidence: "Minutes".into(), rater: rater.map(Into::into) }
+    }
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 24).unwrap()
+    }
+
+    #[test]
+    fn a_plugin_of_the_first_contract_answers_every_function_in_the_newest_types() {
+        let host = PluginHost::new(HostOptions::default()).unwrap();
+        let p = host.load(artifact("legacy-v1-0")).unwrap();
+        assert_eq!(p.wit_version(), WitVersion::V1_0);
+        assert_eq!((p.id(), p.version()), ("legacy-v1-0", "1.0.0"));
+        // 1.0.0 has no fields and no rules table.
+        assert_eq!(p.framework.stages.len(), 4);
+        assert!(p.framework.attribute_definitions.is_empty() && p.framework.rules.is_empty());
+        assert_eq!(host.describe(&p).unwrap(), p.framework);
+
+        let item = |id: &str, tier: &str| types::Item {
+            id: id.into(),
+            kind: "service".into(),
+            tier: Some(tier.into()),
+            level_of_need: None,
+            area: None,
+            attributes: vec![],
+        };
+        let c = host.classify(&p, vec![item("a", "specialist"), item("b", "universal")]).unwrap();
+        assert_eq!((c[0].body.as_str(), c[1].body.as_str()), ("board", "group"));
+
+        let subject = types::Subject {
+            id: "contract-1".into(),
+            kind: "contract".into(),
+            title: "Family support".into(),
+            contract_kind: Some("block".into()),
+            tier: None,
+            start: "2025-04-01".into(),
+            end: Some("2028-03-31".into()),
+            value_pence: 1,
+            attributes: vec![],
+        };
+        let reviews = host.review_schedule(&p, today(), vec![subject]).unwrap();
+        let dues: Vec<&str> = reviews.iter().map(|r| r.due.as_str()).collect();
+        assert_eq!(dues, ["2026-04-01", "2027-04-01", "2027-09-30"]);
+
+        let contract = types::Entity {
+            id: "c".into(),
+            kind: "contract".into(),
+            attributes: vec![
+                types::Attribute { key: "start".into(), value: "2026-04-01".into() },
+                types::Attribute { key: "end".into(), value: "2025-04-01".into() },
+            ],
+        };
+        let findings = host.validate(&p, today(), vec![contract]).unwrap();
+        assert_eq!(findings[0][0].code, "ends-before-start");
+        assert_eq!(findings[0][0].severity, types::Severity::Error);
+
+        let moves = vec![types::StageMove {
+            project_id: "p".into(),
+            from_stage: Some("assess".into()),
+            to_stage: "commission".into(),
+            attributes: vec![],
+        }];
+        assert_eq!(host.stage_gate(&p, today(), moves).unwrap()[0][0].code, "skips-a-stage");
+
+        let banded =
+            host.band(&p, types::Dimension::Age, vec![types::Count { age: Some(12), area: None, value: 2.0 }]).unwrap();
+        assert_eq!(banded[1], types::Banded { band_id: "11-17".into(), value: 2.0 });
+
+        // A summary comes up whole: its band, whether every standard was rated, each spread.
+        let evaluation = |scores| types::SelfEvaluation { standards_set_id: "practice".into(), scores };
+        let all = evaluation(vec![
+            score("needs", 2, Some("Partnership")),
+            score("voice", 3, None),
+            score("outcomes", 4, None),
+        ]);
+        let s = host.score_self_evaluation(&p, all).unwrap();
+        assert_eq!((s.band_id.as_deref(), s.complete, s.capped_by.as_deref()), (Some("good"), true, None));
+        assert_eq!(s.weakest, ["needs"]);
+        let r = &s.results[0];
+        assert_eq!((r.standard_id.as_str(), r.ratings, r.lowest, r.highest, r.mean), ("needs", 1, 2, 2, 2.0));
+        let partial = host.score_self_evaluation(&p, evaluation(vec![score("voice", 3, None)])).unwrap();
+        assert_eq!((partial.band_id.as_deref(), partial.complete), (Some("good"), false));
+        // Two groups rating one standard cannot be combined by a 1.0.0 plugin: refused, not dropped.
+        let twice = evaluation(vec![score("needs", 2, Some("Partnership")), score("needs", 4, Some("Survey"))]);
+        match host.score_self_evaluation(&p, twice) {
+            Err(PluginError::InvalidInput(m)) => {
+                assert!(m.contains("\"needs\" is rated more than once") && m.contains("1.0.0"), "{m}")
+            }
+            other => panic!("{other:?}"),
+        }
+        // The JSON form the CLI and API use is the newest one.
+        let out = host
+            .call_json(
+                &p,
+                "score-self-evaluation",
+                &serde_json::json!({"evaluation": {"standards_set_id": "practice", "scores": [
+                    {"standard_id": "needs", "score": 1, "evidence": "", "rater": null}
+                ]}}),
+            )
+            .unwrap();
+        assert_eq!(out["band_id"], "weak");
+        assert_eq!(out["complete"], false);
+        assert_eq!(out["results"][0]["ratings"], 1);
+    }
+
+    #[test]
+    fn a_plugin_of_the_newest_contract_brings_its_fields_rules_and_combined_ratings() {
+        let host = PluginHost::new(HostOptions::default()).unwrap();
+        let p = host.load(artifact("national-baseline")).unwrap();
+        assert_eq!(p.wit_version(), WitVersion::NEWEST);
+        assert_eq!(crate::WIT_VERSION, "1.1.0");
+        let f = &p.framework;
+        assert!(
+            f.attribute_definitions.iter().any(|d| d.entity_kind == "provider" && d.key == "safeguarding_evidence"),
+            "{:?}",
+            f.attribute_definitions
+        );
+        assert!(f.rules.iter().any(|r| r.inferred) && f.rules.iter().any(|r| !r.inferred), "{:?}", f.rules);
+        assert!(f.rules.iter().all(|r| !r.source.is_empty()));
+        let set = &f.standards_sets[0];
+        let mut scores: Vec<types::Score> = set.standards.iter().map(|st| score(&st.id, 3, None)).collect();
+        scores[0].rater = Some("Partnership".into());
+        scores.push(score(&set.standards[0].id, 1, Some("Survey")));
+        let s =
+            host.score_self_evaluation(&p, types::SelfEvaluation { standards_set_id: set.id.clone(), scores }).unwrap();
+        let first = s.results.iter().find(|r| r.standard_id == set.standards[0].id).unwrap();
+        assert_eq!((first.ratings, first.lowest, first.highest), (2, 1, 3));
+        assert!(s.complete);
+    }
+
+    #[test]
+    fn a_component_of_no_version_the_host_speaks_is_named_incompatible() {
+        // A component that exports nothing matches no world: the error says what it lacks.
+        let empty = [0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00];
+        match PluginHost::new(HostOptions::default()).unwrap().load(&empty) {
+            Err(PluginError::Incompatible(m)) => {
+                assert!(
+                    m.contains("no version of commissioning:framework") && m.contains("1.1.0") && m.contains("1.0.0"),
+                    "{m}"
+                )
+            }
+            other => panic!("{other:?}"),
+        }
     }
 }

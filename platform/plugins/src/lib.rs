@@ -7,9 +7,10 @@ pub mod conformance;
 mod error;
 mod host;
 
-pub use bindings::types;
+pub use bindings::{WitVersion, types};
 pub use error::PluginError;
 pub use host::{HostOptions, Plugin, PluginHost, component_sha256};
 
-/// The WIT package version this host speaks.
-pub const WIT_VERSION: &str = "1.0.0";
+/// The newest WIT package version this host speaks; it also loads every older released one
+/// (`WitVersion::ALL`).
+pub const WIT_VERSION: &str = WitVersion::NEWEST.as_str();

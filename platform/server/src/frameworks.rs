@@ -13,7 +13,7 @@ use platform_db::models::{AuditEntry, Tenant};
 use platform_db::repo::{audit, plugins as registry, tenants};
 use platform_db::{AuditId, DbError};
 use platform_plugins::conformance;
-use platform_plugins::{Plugin, PluginError, PluginHost, WIT_VERSION, component_sha256};
+use platform_plugins::{Plugin, PluginError, PluginHost, component_sha256};
 
 pub struct Frameworks {
     pub host: Arc<PluginHost>,
@@ -172,7 +172,8 @@ pub fn store(
             &registry::PluginRow {
                 id: plugin.id().to_string(),
                 version: plugin.version().to_string(),
-                wit_version: WIT_VERSION.to_string(),
+                // The contract the component implements, which may be older than the host's newest.
+                wit_version: plugin.wit_version().to_string(),
                 name: plugin.framework.name.clone(),
                 sha256: plugin.sha256.clone(),
                 size_bytes: i64::try_from(bytes.len()).unwrap_or(i64::MAX),

@@ -194,4 +194,57 @@ mod tests {
         );
         assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
     }
+
+    /// The framework answer is a plugin's description serialised; its documented shape must name
+    /// exactly the fields that serialisation gives, down to the rules table and the fields.
+    #[test]
+    fn the_documented_framework_is_the_plugin_description_as_serialised() {
+        use platform_plugins::types::*;
+        let description = Description {
+            id: "x".into(),
+            name: "X".into(),
+            version: "1.0.0".into(),
+            source: "A plan".into(),
+            stages: vec![],
+            levels: vec![],
+            levels_of_need: vec![],
+            age_bands: vec![],
+            areas: vec![],
+            bodies: vec![],
+            standards_sets: vec![],
+            calendar: vec![],
+            notes: vec![],
+            attribute_definitions: vec![AttributeDefinition {
+                entity_kind: "provider".into(),
+                key: "sector".into(),
+                label: "Sector".into(),
+                hint: None,
+                kind: AttributeKind::YesNo,
+                choices: vec![Choice { value: "a".into(), label: "A".into() }],
+                required: true,
+                source: None,
+            }],
+            rules: vec![Rule { id: "r".into(), rule: "A rule".into(), source: "Section 1".into(), inferred: true }],
+        };
+        let json = serde_json::to_value(&description).unwrap();
+        let doc = serde_json::to_value(ApiDoc::openapi()).unwrap();
+        let schemas = &doc["components"]["schemas"];
+        let keys = |v: &serde_json::Value| {
+            let mut k: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
+            k.sort();
+            k
+        };
+        for (schema, value) in [
+            ("FrameworkDescription", &json),
+            ("AttributeDefinition", &json["attribute_definitions"][0]),
+            ("AttributeChoice", &json["attribute_definitions"][0]["choices"][0]),
+            ("FrameworkRule", &json["rules"][0]),
+        ] {
+            assert_eq!(keys(&schemas[schema]["properties"]), keys(value), "{schema}");
+        }
+        let kinds = schemas["AttributeKind"]["enum"].as_array().unwrap();
+        assert!(kinds.contains(&json["attribute_definitions"][0]["kind"]), "{kinds:?}");
+        assert_eq!(kinds.len(), 8);
+        assert!(schemas["PluginRef"]["properties"]["wit_version"].is_object());
+    }
 }

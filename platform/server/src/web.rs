@@ -309,8 +309,10 @@ pub struct FrameworkInfo {
     pub tenant: String,
     pub plugin: PluginRef,
     /// The framework as the plugin describes it: stages, levels, age bands, areas, bodies,
-    /// standards, calendar (see the README for its JSON form).
-    #[schema(value_type = Object)]
+    /// standards, calendar, the fields it asks for on each kind of record and its rules table,
+    /// each rule marked `inferred` where the framework's authors assumed what the trust's
+    /// document does not say. A plugin of contract 1.0.0 has neither fields nor rules.
+    #[schema(value_type = FrameworkDescription)]
     pub framework: serde_json::Value,
 }
 
@@ -319,6 +321,94 @@ pub struct PluginRef {
     pub id: String,
     pub version: String,
     pub sha256: String,
+    /// The version of the plugin contract (`commissioning:framework`) the plugin implements.
+    #[schema(example = "1.1.0")]
+    pub wit_version: String,
+}
+
+/// The JSON form of a framework's description (the WIT record `description`). Only documents
+/// the answer, which is the plugin's own description serialised.
+#[allow(dead_code)]
+#[derive(utoipa::ToSchema)]
+pub(crate) struct FrameworkDescription {
+    id: String,
+    name: String,
+    version: String,
+    /// The document the framework models.
+    source: String,
+    #[schema(value_type = Vec<Object>)]
+    stages: Vec<serde_json::Value>,
+    #[schema(value_type = Vec<Object>)]
+    levels: Vec<serde_json::Value>,
+    #[schema(value_type = Vec<Object>)]
+    levels_of_need: Vec<serde_json::Value>,
+    #[schema(value_type = Vec<Object>)]
+    age_bands: Vec<serde_json::Value>,
+    #[schema(value_type = Vec<Object>)]
+    areas: Vec<serde_json::Value>,
+    #[schema(value_type = Vec<Object>)]
+    bodies: Vec<serde_json::Value>,
+    #[schema(value_type = Vec<Object>)]
+    standards_sets: Vec<serde_json::Value>,
+    #[schema(value_type = Vec<Object>)]
+    calendar: Vec<serde_json::Value>,
+    /// What was inferred where the document is silent or a figure is missing.
+    notes: Vec<String>,
+    /// The fields the framework asks for on each kind of record, beyond the common data core.
+    attribute_definitions: Vec<AttributeDefinition>,
+    /// Every rule the framework applies, where it comes from, and whether it was inferred.
+    rules: Vec<FrameworkRule>,
+}
+
+/// A field a framework asks for on one kind of record.
+#[allow(dead_code)]
+#[derive(utoipa::ToSchema)]
+pub(crate) struct AttributeDefinition {
+    /// "need", "priority", "provider", "service", "project", "contract", "stage-move", ….
+    entity_kind: String,
+    key: String,
+    label: String,
+    hint: Option<String>,
+    kind: AttributeKind,
+    /// The accepted values, for a `Choice`.
+    choices: Vec<AttributeChoice>,
+    required: bool,
+    /// Where in the trust's framework document the field comes from.
+    source: Option<String>,
+}
+
+/// What kind of value a field holds.
+#[allow(dead_code)]
+#[derive(utoipa::ToSchema)]
+pub(crate) enum AttributeKind {
+    Choice,
+    Text,
+    Number,
+    Money,
+    Share,
+    Date,
+    YesNo,
+    AgeRange,
+}
+
+#[allow(dead_code)]
+#[derive(utoipa::ToSchema)]
+pub(crate) struct AttributeChoice {
+    value: String,
+    label: String,
+}
+
+/// One rule of a framework's rules table.
+#[allow(dead_code)]
+#[derive(utoipa::ToSchema)]
+pub(crate) struct FrameworkRule {
+    id: String,
+    rule: String,
+    /// Where in the trust's document the rule comes from.
+    source: String,
+    /// The document does not state it: the framework's authors inferred it where the document
+    /// is silent, and the platform applies it on the trust's behalf.
+    inferred: bool,
 }
 
 /// One entry of the public directory of trusts.
@@ -467,7 +557,12 @@ pub(crate) async fn framework_json(
     let plugin = framework_for(&state, &tenant).await?;
     Ok(HttpResponse::Ok().json(FrameworkInfo {
         tenant: tenant.slug,
-        plugin: PluginRef { id: plugin.id().into(), version: plugin.version().into(), sha256: plugin.sha256.clone() },
+        plugin: PluginRef {
+            id: plugin.id().into(),
+            version: plugin.version().into(),
+            sha256: plugin.sha256.clone(),
+            wit_version: plugin.wit_version().to_string(),
+        },
         framework: json!(plugin.framework),
     }))
 }
@@ -515,6 +610,21 @@ async fn framework_page(
         .iter()
         .map(|b| json!({"name": b.name, "ages": match b.max_age { Some(m) => format!("{} to {m}", b.min_age), None => format!("{} and over", b.min_age) }}))
         .collect();
+    // Fields under the kind of record they are asked for on, in order of first appearance.
+    let mut fields: Vec<(&str, Vec<serde_json::Value>)> = Vec::new();
+    for d in &f.attribute_definitions {
+        let field = json!({
+            "label": d.label,
+            "hint": d.hint,
+            "kind": value_kind(d),
+            "required": d.required,
+            "source": d.source,
+        });
+        match fields.iter_mut().find(|(kind, _)| *kind == d.entity_kind) {
+            Some((_, list)) => list.push(field),
+            None => fields.push((&d.entity_kind, vec![field])),
+        }
+    }
     let html = render(
         &state,
         "framework",
@@ -522,12 +632,57 @@ async fn framework_page(
             "title": format!("{}: {}", tenant.name, f.name),
             "tenant": tenant.name,
             "framework": f,
-            "plugin": {"id": plugin.id(), "version": plugin.version()},
+            "plugin": {"id": plugin.id(), "version": plugin.version(), "wit_version": plugin.wit_version().to_string()},
             "groups": groups.iter().map(|(g, s)| json!({"name": g, "stages": s})).collect::<Vec<_>>(),
             "calendar": calendar,
             "age_bands": age_bands,
+            "inferred_rules": f.rules.iter().filter(|r| r.inferred).count(),
+            "rule_count": f.rules.len(),
+            "fields": fields
+                .iter()
+                .map(|(kind, list)| json!({"kind": record_kind(kind), "id": format!("fields-{kind}"), "fields": list}))
+                .collect::<Vec<_>>(),
             "nav": nav(&access),
         }),
     )?;
     Ok(HttpResponse::Ok().content_type(ContentType::html()).body(html))
+}
+
+/// A kind of record as a heading: the data core's own names, plural.
+fn record_kind(kind: &str) -> String {
+    match kind {
+        "need" => "Needs".into(),
+        "priority" => "Priorities".into(),
+        "provider" => "Providers".into(),
+        "service" => "Services".into(),
+        "project" => "Commissioning projects".into(),
+        "contract" => "Contracts".into(),
+        "stage-move" => "Moves between stages".into(),
+        "commissioning-strategy" => "Commissioning strategies".into(),
+        "score" => "Self-evaluation ratings".into(),
+        "vcs-application" => "Applications from the voluntary and community sector".into(),
+        other => {
+            let words = other.replace(['-', '_'], " ");
+            let mut chars = words.chars();
+            chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+        }
+    }
+}
+
+/// What a field holds, in words.
+fn value_kind(d: &platform_plugins::types::AttributeDefinition) -> String {
+    use platform_plugins::types::AttributeKind as K;
+    match d.kind {
+        K::Choice => {
+            let labels: Vec<&str> = d.choices.iter().map(|c| c.label.as_str()).collect();
+            format!("One of: {}", labels.join(", "))
+        }
+        K::Text => "Text".into(),
+        K::Number => "A whole number".into(),
+        K::Money => "Money, in pounds".into(),
+        K::Share => "A share, in per cent".into(),
+        K::Date => "A date".into(),
+        K::YesNo => "Yes or no".into(),
+        K::AgeRange => "An age range, in years".into(),
+    }
 }
