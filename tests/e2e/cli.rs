@@ -44,7 +44,7 @@ fn seed_migrate_and_tenant_list_on_sqlite() {
         ("southwark", "E09000028"),
     ] {
         // Each founding trust is active and pinned to its own framework.
-        let pinned = format!(" active     {slug}@1.0.0");
+        let pinned = format!(" active     {slug}@1.1.0");
         assert!(
             list.stdout.lines().any(|l| l.starts_with(slug) && l.contains(ons) && l.ends_with(&pinned)),
             "{slug} missing:\n{}",

@@ -307,25 +307,25 @@ fn a_plugin_version_is_offered_only_after_an_operator_approves_it() {
     assert_eq!(added.code, Some(0), "{}{}", added.stdout, added.stderr);
     assert!(added.stdout.contains("waits for approval"), "{}", added.stdout);
     let list = run_platform(p, &[], &["plugin", "list"]).stdout;
-    let row = list.lines().find(|l| l.starts_with("national-baseline") && l.contains("1.0.1")).unwrap();
+    let row = list.lines().find(|l| l.starts_with("national-baseline") && l.contains("1.1.1")).unwrap();
     assert!(row.contains("waiting: ops@platform.example"), "{row}");
-    let pin = run_platform(p, &[], &["tenant", "pin", "kent", "national-baseline@1.0.1"]);
+    let pin = run_platform(p, &[], &["tenant", "pin", "kent", "national-baseline@1.1.1"]);
     assert_eq!(pin.code, Some(1));
     assert!(pin.stderr.contains("waiting for an operator's approval"), "{}", pin.stderr);
 
     let server = crate::support::Server::start(p, &[]);
     let anon = Browser::new(&server.base);
     let first = anon.post_json("/api/v1/signups", &signup("Rutland", "E06000017", "ann@rutland.gov.uk"));
-    assert_eq!(first.json()["framework"]["version"], "1.0.0", "a waiting version is not offered: {}", first.body);
+    assert_eq!(first.json()["framework"]["version"], "1.1.0", "a waiting version is not offered: {}", first.body);
     drop(server);
 
     let approved =
-        run_platform(p, &[], &["plugin", "approve", "national-baseline@1.0.1", "--by", "ops@platform.example"]);
+        run_platform(p, &[], &["plugin", "approve", "national-baseline@1.1.1", "--by", "ops@platform.example"]);
     assert_eq!(approved.code, Some(0), "{}", approved.stderr);
     let row_after = run_platform(p, &[], &["plugin", "list"]).stdout;
     assert!(
         row_after.lines().any(|l| l.starts_with("national-baseline")
-            && l.contains("1.0.1")
+            && l.contains("1.1.1")
             && l.contains("ops@platform.example")
             && !l.contains("waiting")),
         "{row_after}"
@@ -333,7 +333,7 @@ fn a_plugin_version_is_offered_only_after_an_operator_approves_it() {
     let server = crate::support::Server::start(p, &[]);
     let anon = Browser::new(&server.base);
     let second = anon.post_json("/api/v1/signups", &signup("Poole", "E06000029", "pat@poole.gov.uk"));
-    assert_eq!(second.json()["framework"]["version"], "1.0.1", "{}", second.body);
+    assert_eq!(second.json()["framework"]["version"], "1.1.1", "{}", second.body);
 }
 
 #[test]

@@ -8,6 +8,7 @@ mod support;
 
 mod accounts;
 mod cli;
+mod demo_frameworks;
 mod fuzz;
 mod hardening;
 mod http;
@@ -15,6 +16,7 @@ mod isolation;
 mod mail;
 mod migrations;
 mod oidc;
+mod plugin_properties;
 mod plugins;
 mod repo;
 mod schema_check;

@@ -39,6 +39,7 @@ pub fn provider_row(name: &str) -> Provider {
         safeguarding_evidence: None,
         safeguarding_checked_on: None,
         created_at: now(),
+        attributes: "{}".into(),
     }
 }
 
@@ -56,6 +57,7 @@ pub fn service_row(provider: &ProviderId, name: &str) -> Service {
         age_to: 17,
         annual_budget_pence: 10_000_000,
         created_at: now(),
+        attributes: "{}".into(),
     }
 }
 
@@ -73,6 +75,7 @@ pub fn contract_row(f: &Fixture, reference: &str, value: i64) -> Contract {
         start_date: today(),
         end_date: today() + Days::new(365),
         created_at: now(),
+        attributes: "{}".into(),
     }
 }
 
@@ -236,7 +239,7 @@ both_backends! {
         let p = c::insert_project(&mut conn, &f.tenant, Project {
             id: ProjectId::new(), tenant_id: f.tenant.clone(), title: "Emotional wellbeing".into(), description: String::new(),
             level: Some("strategic".into()), stage: "assess-need".into(), priority_id: None, service_id: Some(f.service.clone()),
-            owner_user_id: None, started_on: today(), created_at: now(),
+            owner_user_id: None, started_on: today(), created_at: now(), attributes: "{}".into(),
         }).unwrap();
         let later = now() + chrono::Duration::hours(1);
         c::move_project(&mut conn, &f.tenant, &p.id, "set-priorities", r#"[{"severity":"info","code":"x"}]"#, None, later).unwrap();

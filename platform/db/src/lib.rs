@@ -3,6 +3,7 @@
 
 pub mod conn;
 pub mod error;
+pub mod framework;
 pub mod ids;
 pub mod models;
 pub mod repo;

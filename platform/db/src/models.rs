@@ -275,6 +275,8 @@ pub struct Provider {
     pub safeguarding_checked_on: Option<NaiveDate>,
     #[schema(value_type = String, example = "2026-11-24T09:30:00")]
     pub created_at: NaiveDateTime,
+    /// The fields the trust's framework asks for, as a JSON object of text values.
+    pub attributes: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, Serialize, utoipa::ToSchema)]
@@ -293,6 +295,8 @@ pub struct Service {
     pub annual_budget_pence: i64,
     #[schema(value_type = String, example = "2026-11-24T09:30:00")]
     pub created_at: NaiveDateTime,
+    /// The fields the trust's framework asks for, as a JSON object of text values.
+    pub attributes: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, Serialize)]
@@ -317,6 +321,8 @@ pub struct Project {
     pub owner_user_id: Option<UserId>,
     pub started_on: NaiveDate,
     pub created_at: NaiveDateTime,
+    /// The fields the trust's framework asks for, as a JSON object of text values.
+    pub attributes: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, Serialize)]
@@ -349,6 +355,8 @@ pub struct Contract {
     pub end_date: NaiveDate,
     #[schema(value_type = String, example = "2026-11-24T09:30:00")]
     pub created_at: NaiveDateTime,
+    /// The fields the trust's framework asks for, as a JSON object of text values.
+    pub attributes: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, Serialize)]

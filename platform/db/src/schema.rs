@@ -28,6 +28,7 @@ diesel::table! {
         owner_user_id -> Nullable<Text>,
         started_on -> Date,
         created_at -> Timestamp,
+        attributes -> Text,
     }
 }
 
@@ -70,6 +71,7 @@ diesel::table! {
         start_date -> Date,
         end_date -> Date,
         created_at -> Timestamp,
+        attributes -> Text,
     }
 }
 
@@ -243,6 +245,7 @@ diesel::table! {
         safeguarding_evidence -> Nullable<Text>,
         safeguarding_checked_on -> Nullable<Date>,
         created_at -> Timestamp,
+        attributes -> Text,
     }
 }
 
@@ -312,6 +315,7 @@ diesel::table! {
         age_to -> Integer,
         annual_budget_pence -> BigInt,
         created_at -> Timestamp,
+        attributes -> Text,
     }
 }
 

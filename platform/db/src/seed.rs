@@ -25,7 +25,7 @@ pub struct Trust {
     pub region: &'static str,
     /// The trust's localities, as its document names them (or, where it names none, its districts).
     pub areas: &'static [&'static str],
-    /// The body that reviews contracts in the demo data.
+    /// The framework's body that reviews trust-wide contracts in the demo data (its plugin's id).
     pub review_body: &'static str,
     /// Needs the document names: outcome, title, age range, evidence.
     pub needs: &'static [(&'static str, &'static str, (i32, i32), &'static str)],
@@ -55,7 +55,7 @@ pub const TRUSTS: [Trust; 5] = [
             "Teesdale",
             "Wear Valley",
         ],
-        review_body: "Executive Board",
+        review_body: "executive-board",
         needs: &[
             (
                 "stay_safe",
@@ -120,7 +120,7 @@ pub const TRUSTS: [Trust; 5] = [
         region: "East of England",
         // The draft framework speaks of localities without naming them; these are inferred.
         areas: &["Dunstable and Houghton Regis", "Leighton Buzzard and Linslade", "Ivel Valley", "West Mid Beds"],
-        review_body: "Commissioning Executive",
+        review_body: "commissioning-executive",
         needs: &[
             (
                 "stay_safe",
@@ -145,13 +145,13 @@ pub const TRUSTS: [Trust; 5] = [
             (
                 "stay_safe",
                 "Pooled budget for disabled children's short breaks",
-                r#"{"outcome_delivery_group":"stay_safe"}"#,
+                r#"{}"#,
             ),
-            ("be_healthy", "Early help for emotional wellbeing", r#"{"outcome_delivery_group":"be_healthy"}"#),
+            ("be_healthy", "Early help for emotional wellbeing", r#"{}"#),
             (
                 "enjoy_and_achieve",
                 "Narrow the early years development gap",
-                r#"{"outcome_delivery_group":"enjoy_and_achieve"}"#,
+                r#"{}"#,
             ),
         ],
         local_providers: &[
@@ -169,7 +169,7 @@ pub const TRUSTS: [Trust; 5] = [
         ons_code: "E08000024",
         region: "North East",
         areas: &["North", "South", "East", "West", "Washington", "Coalfields"],
-        review_body: "Children's Trust Board",
+        review_body: "ctsp",
         needs: &[
             ("stay_safe", "Bullying across the city", (8, 16), "Children's Trust needs assessment and school surveys"),
             ("be_healthy", "Under-18 conceptions", (13, 17), "Teenage pregnancy rates by area"),
@@ -215,7 +215,7 @@ pub const TRUSTS: [Trust; 5] = [
             "Tonbridge and Malling",
             "Tunbridge Wells",
         ],
-        review_body: "Kent Children's Trust Executive",
+        review_body: "kct-executive",
         needs: &[
             ("be_healthy", "Teenage pregnancy", (13, 17), "Teenage pregnancy review and annual needs assessment"),
             ("be_healthy", "Substance misuse by young people", (11, 18), "Annual needs assessment"),
@@ -229,7 +229,7 @@ pub const TRUSTS: [Trust; 5] = [
         priorities: &[
             ("be_healthy", "Joint commissioning plan for teenage pregnancy", r#"{"level":"county"}"#),
             ("be_healthy", "Joint commissioning plan for substance misuse", r#"{"level":"county"}"#),
-            ("positive_contribution", "Local positive activities through LCSPs", r#"{"level":"local"}"#),
+            ("positive_contribution", "Local positive activities through LCSPs", r#"{"level":"local","area":"Thanet"}"#),
         ],
         local_providers: &[
             ("Thanet Youth Trust", Sector::VoluntaryCommunity),
@@ -251,7 +251,7 @@ pub const TRUSTS: [Trust; 5] = [
             "Peckham and Nunhead and Peckham Rye",
             "Camberwell and Dulwich",
         ],
-        review_body: "Young Southwark",
+        review_body: "young-southwark",
         needs: &[
             ("stay_safe", "Strengthen specialist children's services", (0, 17), "Children and Young People's Plan"),
             (
@@ -510,6 +510,7 @@ fn demo_data(
                 ),
                 safeguarding_checked_on: Some(checked),
                 created_at: now,
+                attributes: fields::provider(trust.slug, sector),
             },
         )?;
         providers.push((row, kind));
@@ -534,11 +535,7 @@ fn demo_data(
                 Some(a) => format!("{} – {a}", st.name),
                 None => st.name.to_string(),
             };
-            let level = match (st.tier, area) {
-                (_, Some(_)) => "locality",
-                (Tier::Specialist, None) => "trust-wide",
-                _ => "trust-wide",
-            };
+            let level = fields::service_level(trust.slug, area);
             let scale = 0.8 + rng.f64() * 0.4;
             let row = c::insert_service(
                 conn,
@@ -553,12 +550,13 @@ fn demo_data(
                         st.name, st.ages.0, st.ages.1
                     ),
                     tier: st.tier,
-                    level: Some(level.into()),
+                    level,
                     area: area.map(str::to_string),
                     age_from: st.ages.0,
                     age_to: st.ages.1,
                     annual_budget_pence: (st.budget as f64 * scale) as i64 * 100,
                     created_at: now,
+                    attributes: fields::service(trust.slug, st.tier, area),
                 },
                 st.outcomes,
             )?;
@@ -579,12 +577,13 @@ fn demo_data(
                 name: format!("Extended schools activities – {area}"),
                 description: "Out-of-school activities delivered with local schools.".into(),
                 tier: Tier::Universal,
-                level: Some("locality".into()),
+                level: fields::service_level(trust.slug, Some(area)),
                 area: Some(area.into()),
                 age_from: 5,
                 age_to: 16,
                 annual_budget_pence: i64::from(rng.u32(40_000..90_000)) * 100,
                 created_at: now,
+                attributes: fields::service(trust.slug, Tier::Universal, Some(area)),
             },
             &["enjoy_and_achieve", "positive_contribution"],
         )?;
@@ -686,6 +685,7 @@ fn demo_data(
                     start_date: start,
                     end_date: end,
                     created_at: now,
+                    attributes: fields::contract(trust.slug, kind, !contributions.is_empty()),
                 },
                 contributions,
                 kpis: kpis.clone(),
@@ -735,7 +735,7 @@ fn demo_data(
                 title: format!("Re-commissioning review: {}", contract.title),
                 due_on: due,
                 owner_user_id: None,
-                owner_body: Some(trust.review_body.into()),
+                owner_body: Some(fields::review_body(trust, service.tier, service.area.as_deref())),
                 status: ReviewStatus::Scheduled,
                 outcome: None,
                 completed_on: None,
@@ -874,5 +874,90 @@ fn per(unit: IndicatorUnit) -> Option<f64> {
         IndicatorUnit::RatePer10000 => Some(10_000.0),
         IndicatorUnit::RatePer100000 => Some(100_000.0),
         _ => None,
+    }
+}
+
+/// The framework fields of each trust's demo records, in its plugin's own vocabulary, so that
+/// every seeded record passes its trust's `validate` (a test checks it).
+mod fields {
+    use super::Trust;
+    use crate::models::{ContractKind, Sector, Tier};
+
+    /// A locality's id in the plugins: its name lowercase and hyphenated.
+    fn area_id(area: &str) -> String {
+        let mut out = String::new();
+        for c in area.chars() {
+            if c.is_ascii_alphanumeric() {
+                out.push(c.to_ascii_lowercase());
+            } else if !out.is_empty() && !out.ends_with('-') {
+                out.push('-');
+            }
+        }
+        out.trim_end_matches('-').to_string()
+    }
+
+    /// The commissioning level a service sits at, in the trust's framework's words.
+    pub fn service_level(slug: &str, area: Option<&str>) -> Option<String> {
+        let level = match (slug, area.is_some()) {
+            ("durham", _) => "service",
+            ("central-bedfordshire", _) => "joint-commissioning",
+            ("sunderland", true) => "operational",
+            ("sunderland", false) => "strategic",
+            ("kent", true) => "local",
+            ("kent", false) => "county",
+            ("southwark", true) => "locality",
+            ("southwark", false) => "borough-wide",
+            _ => return None,
+        };
+        Some(level.into())
+    }
+
+    /// The body that reviews a contract for this service, as the trust's framework assigns it:
+    /// a locality's own board where local services are commissioned locally.
+    pub fn review_body(trust: &Trust, tier: Tier, area: Option<&str>) -> String {
+        match (trust.slug, area, tier) {
+            ("durham", Some(a), Tier::Universal | Tier::Targeted) => format!("lcb-{}", area_id(a)),
+            ("kent", Some(_), _) => "lcsp-board".into(),
+            ("sunderland", _, Tier::Universal | Tier::Targeted) => "aligned-partnership".into(),
+            _ => trust.review_body.into(),
+        }
+    }
+
+    fn object(pairs: &[(&str, &str)]) -> String {
+        let map: serde_json::Map<String, serde_json::Value> =
+            pairs.iter().map(|(k, v)| (k.to_string(), serde_json::Value::String(v.to_string()))).collect();
+        serde_json::Value::Object(map).to_string()
+    }
+
+    /// Southwark asks its voluntary and community providers to meet the criteria of its
+    /// section 9.1; the demo providers do.
+    pub fn provider(slug: &str, sector: Sector) -> String {
+        match (slug, sector) {
+            ("southwark", Sector::VoluntaryCommunity) => object(&[
+                ("southwark_beneficiaries_percent", "85"),
+                ("safe_organisation_checklist", "yes"),
+                ("enhanced_checks_all_staff", "yes"),
+                ("management_information_system", "yes"),
+                ("young_people_involved", "yes"),
+            ]),
+            _ => object(&[]),
+        }
+    }
+
+    pub fn service(_slug: &str, _tier: Tier, _area: Option<&str>) -> String {
+        object(&[])
+    }
+
+    /// Central Bedfordshire's partnership contracts name their partners and record that the
+    /// partner agencies agreed the funding (its Appendix 3, paragraph 3).
+    pub fn contract(slug: &str, kind: ContractKind, pooled: bool) -> String {
+        match (slug, kind == ContractKind::Partnership || pooled) {
+            ("central-bedfordshire", true) => object(&[
+                ("pooled_budget", "pooled"),
+                ("partners", "Central Bedfordshire Council, NHS Bedfordshire"),
+                ("partner_agreement", "yes"),
+            ]),
+            _ => object(&[]),
+        }
     }
 }

@@ -110,16 +110,26 @@ fn optional_text(field: &'static str, value: &Option<String>, max: usize) -> DbR
     }
 }
 
+/// A record's framework fields: a JSON object whose values are text, each one checked as text.
 fn attributes_object(field: &'static str, value: &str) -> DbResult<()> {
-    match serde_json::from_str::<serde_json::Value>(value) {
-        Ok(serde_json::Value::Object(_)) => Ok(()),
-        _ => Err(DbError::invalid(field, "must be a JSON object")),
+    let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(value) else {
+        return Err(DbError::invalid(field, "must be a JSON object"));
+    };
+    for (key, v) in &map {
+        validate::text(field, key, 80)?;
+        match v {
+            serde_json::Value::String(text) if text.is_empty() => {}
+            serde_json::Value::String(text) => validate::text(field, text, 4000)?,
+            _ => return Err(DbError::invalid(field, format!("{key}: each value is text"))),
+        }
     }
+    Ok(())
 }
 
 pub fn insert_provider(conn: &mut DbConnection, tenant: &TenantId, mut row: Provider) -> DbResult<Provider> {
     row.tenant_id = tenant.clone();
     validate::name("name", &row.name, 200)?;
+    attributes_object("attributes", &row.attributes)?;
     optional_text("registration_number", &row.registration_number, 40)?;
     optional_text("safeguarding_evidence", &row.safeguarding_evidence, 4000)?;
     diesel::insert_into(providers::table).values(&row).execute(conn)?;
@@ -135,6 +145,7 @@ pub fn insert_service(
 ) -> DbResult<Service> {
     row.tenant_id = tenant.clone();
     validate::name("name", &row.name, 200)?;
+    attributes_object("attributes", &row.attributes)?;
     validate::age_range("age_range", row.age_from, row.age_to)?;
     validate::non_negative("annual_budget_pence", row.annual_budget_pence)?;
     optional_text("level", &row.level, 60)?;
@@ -197,6 +208,7 @@ pub fn insert_project(conn: &mut DbConnection, tenant: &TenantId, mut row: Proje
     row.tenant_id = tenant.clone();
     validate::name("title", &row.title, 300)?;
     validate::text("stage", &row.stage, 60)?;
+    attributes_object("attributes", &row.attributes)?;
     conn.transaction(|conn| {
         diesel::insert_into(commissioning_projects::table).values(&row).execute(conn)?;
         diesel::insert_into(project_stage_history::table)
@@ -279,6 +291,7 @@ pub fn insert_contract(conn: &mut DbConnection, tenant: &TenantId, new: NewContr
     validate::text("reference", &contract.reference, 40)?;
     validate::text("title", &contract.title, 300)?;
     validate::non_negative("value_pence", contract.value_pence)?;
+    attributes_object("attributes", &contract.attributes)?;
     if contract.end_date < contract.start_date {
         return Err(DbError::invalid("end_date", "must not be before the start date"));
     }
