@@ -102,9 +102,13 @@ both_backends! {
         assert_eq!(r.status, 201, "{}", r.body);
         assert_eq!(r.json()["slug"], "rutland");
         assert_eq!(r.json()["status"], "awaiting_email");
-        // A council signs up once.
+        // A council signs up once: by its name, and by its ONS code under another name.
         let again = anon.post_json("/api/v1/signups", &signup_body());
-        assert_eq!((again.status, again.json()["field"].as_str()), (400, Some("ons_code")), "{}", again.body);
+        assert_eq!((again.status, again.json()["field"].as_str()), (409, Some("council_name")), "{}", again.body);
+        let mut renamed = signup_body();
+        renamed["council_name"] = json!("Rutland Council");
+        let again = anon.post_json("/api/v1/signups", &renamed);
+        assert_eq!((again.status, again.json()["field"].as_str()), (409, Some("ons_code")), "{}", again.body);
 
         // The confirmation link: opening it (as a mail scanner would) does not use it up.
         let link = link_for(&d.mail, "ann.admin@rutland.gov.uk", "/signup/confirm/");

@@ -215,7 +215,7 @@ both_backends! {
         assert_eq!(anon.post_json("/api/v1/signups", &body).status, 400);
         // A trust's name is its own: the name of one on the platform is refused, in any case.
         let taken = anon.post_json("/api/v1/signups", &signup("county durham children's trust", "E06000017", "ann@rutland.gov.uk"));
-        assert_eq!((taken.status, taken.json()["field"].as_str()), (400, Some("council_name")), "{}", taken.body);
+        assert_eq!((taken.status, taken.json()["field"].as_str()), (409, Some("council_name")), "{}", taken.body);
 
         let ok = anon.post_json("/api/v1/signups", &signup("Rutland County Council", "E06000017", "ann@rutland.gov.uk"));
         assert_eq!(ok.status, 201, "{}", ok.body);

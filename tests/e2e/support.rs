@@ -339,3 +339,9 @@ pub fn sign_in(server_base: &str, outbox: &Path, slug: &str, email: &str) -> Bro
     assert_eq!(done.location.as_deref(), Some(format!("/t/{slug}/").as_str()));
     b
 }
+
+/// How many migrations the release carries (one folder each, the same for both backends).
+pub fn migration_count() -> usize {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../migrations/sqlite");
+    std::fs::read_dir(dir).unwrap().filter(|e| e.as_ref().unwrap().path().join("up.sql").exists()).count()
+}

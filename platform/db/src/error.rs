@@ -10,6 +10,10 @@ pub enum DbError {
     /// A unique key already holds this value.
     #[error("already exists: {0}")]
     Conflict(String),
+    /// The value of `field` is already held by another record (a council's name or ONS code):
+    /// the request was well formed, but the platform's state refuses it.
+    #[error("{field}: {message}")]
+    Taken { field: &'static str, message: String },
     /// The database refused the row (a check or foreign-key constraint).
     #[error("rejected by the database: {0}")]
     Rejected(String),

@@ -176,7 +176,7 @@ struct SignupForm {
 }
 
 /// Frameworks a council may choose: each plugin with an approved version.
-async fn framework_choices(state: &AppState) -> Result<Vec<serde_json::Value>, ApiError> {
+pub(crate) async fn framework_choices(state: &AppState) -> Result<Vec<serde_json::Value>, ApiError> {
     let all = state.db(registry::list).await?;
     let mut seen: Vec<serde_json::Value> = Vec::new();
     for p in all.into_iter().filter(|p| p.approved) {
@@ -206,7 +206,9 @@ async fn render_signup(
         .map(|r| json!({"name": r, "selected": *r == form.region}))
         .collect();
     let (message, field) = match error {
-        Some(ApiError::BadRequest { field, message }) => (Some(message.clone()), field.clone()),
+        Some(e @ (ApiError::BadRequest { .. } | ApiError::Taken { .. })) => {
+            (Some(e.to_string()), e.field().map(str::to_string))
+        }
         Some(e) => (Some(e.to_string()), None),
         None => (None, None),
     };
@@ -308,7 +310,7 @@ async fn signup_form(
                 signup.admin_email, signup.council_name
             )],
         )?),
-        Err(e @ (ApiError::BadRequest { .. } | ApiError::Conflict(_))) => {
+        Err(e @ (ApiError::BadRequest { .. } | ApiError::Conflict(_) | ApiError::Taken { .. })) => {
             Ok(render_signup(&state, &visitor, &form, Some(&e)).await?)
         }
         Err(e) => Err(e.into()),
@@ -1311,7 +1313,9 @@ fn render_oidc(
     error: Option<&ApiError>,
 ) -> Result<HttpResponse, ApiError> {
     let (message, field) = match error {
-        Some(ApiError::BadRequest { field, message }) => (Some(message.clone()), field.clone()),
+        Some(e @ (ApiError::BadRequest { .. } | ApiError::Taken { .. })) => {
+            (Some(e.to_string()), e.field().map(str::to_string))
+        }
         Some(e) => (Some(e.to_string()), None),
         None => (None, None),
     };

@@ -257,7 +257,8 @@ fn paged<T: serde::Serialize>(p: Paged<T>) -> serde_json::Value {
 /// must be this trust's; a provider member may only name their own).
 fn provider_filter(access: &Access, query: &ListQuery) -> Result<Option<ProviderId>, ApiError> {
     let named = match query.provider_id.as_deref() {
-        None | Some("") => None,
+        None => None,
+        Some("") => return Err(ApiError::bad_request(Some("provider_id"), "give a provider's id, or leave it out")),
         Some(t) => Some(t.parse::<ProviderId>().map_err(|_| ApiError::NotFound("no such provider".into()))?),
     };
     match (access.provider_scope(), named) {
@@ -280,7 +281,7 @@ async fn list(
     let offset = number("offset", query.offset.as_deref(), 0, 0..=i64::from(i32::MAX))?;
     let page = Page::new(limit, offset);
     let by_provider = matches!(kind.as_str(), "providers" | "services" | "contracts" | "reviews");
-    if !by_provider && query.provider_id.as_deref().is_some_and(|p| !p.is_empty()) {
+    if !by_provider && query.provider_id.is_some() {
         return Err(ApiError::bad_request(Some("provider_id"), format!("{kind} cannot be filtered by provider")));
     }
     let provider = if by_provider { provider_filter(&access, &query)? } else { None };

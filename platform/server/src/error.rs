@@ -14,6 +14,9 @@ pub enum ApiError {
     BadRequest { field: Option<String>, message: String },
     #[error("{0}")]
     Conflict(String),
+    /// A value another record already holds (a council's name or ONS code): 409, naming the field.
+    #[error("{message}")]
+    Taken { field: String, message: String },
     /// No credentials (or expired ones) where they are needed.
     #[error("sign in first")]
     Unauthenticated,
@@ -49,13 +52,22 @@ impl ApiError {
         match self {
             ApiError::NotFound(_) => "not_found",
             ApiError::BadRequest { .. } => "bad_request",
-            ApiError::Conflict(_) => "conflict",
+            ApiError::Conflict(_) | ApiError::Taken { .. } => "conflict",
             ApiError::Unauthenticated => "unauthenticated",
             ApiError::Forbidden(_) => "forbidden",
             ApiError::TooManyRequests(_) => "rate_limited",
             ApiError::Unavailable(_) => "unavailable",
             ApiError::Internal(_) => "internal",
             ApiError::Plugin(e) => e.code(),
+        }
+    }
+
+    /// The field at fault, where one is.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            ApiError::BadRequest { field, .. } => field.as_deref(),
+            ApiError::Taken { field, .. } => Some(field),
+            _ => None,
         }
     }
 
@@ -67,10 +79,7 @@ impl ApiError {
         ErrorBody {
             error: self.code().to_string(),
             message: self.to_string(),
-            field: match self {
-                ApiError::BadRequest { field, .. } => field.clone(),
-                _ => None,
-            },
+            field: self.field().map(str::to_string),
             correlation_id: None,
         }
     }
@@ -90,7 +99,7 @@ impl ResponseError for ApiError {
         match self {
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
-            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::Conflict(_) | ApiError::Taken { .. } => StatusCode::CONFLICT,
             ApiError::Unauthenticated => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
@@ -129,6 +138,7 @@ impl From<DbError> for ApiError {
             DbError::NotFound => ApiError::NotFound("not found".into()),
             DbError::Invalid { field, message } => ApiError::bad_request(Some(field), message),
             DbError::Conflict(m) => ApiError::Conflict(m),
+            DbError::Taken { field, message } => ApiError::Taken { field: field.into(), message },
             DbError::Rejected(m) => ApiError::bad_request(None, m),
             DbError::Unavailable(m) => ApiError::Unavailable(format!("the database is unavailable: {m}")),
             DbError::Migration(m) | DbError::Other(m) | DbError::Panicked(m) => ApiError::Internal(m),

@@ -44,8 +44,104 @@ pub struct ApiDoc;
 /// The document itself.
 #[utoipa::path(get, path = "/api/v1/openapi.json", tag = "operations",
     responses((status = 200, description = "this OpenAPI document", content_type = "application/json", body = Object)))]
-pub(crate) async fn document() -> HttpResponse {
-    HttpResponse::Ok().json(ApiDoc::openapi())
+pub(crate) async fn document(state: actix_web::web::Data<crate::web::AppState>) -> HttpResponse {
+    // The frameworks a council may choose are this deployment's approved plugins; if the
+    // registry cannot be read, the document says only that the value is a plugin id.
+    let frameworks: Vec<String> = crate::accounts::framework_choices(&state)
+        .await
+        .map(|all| all.iter().filter_map(|f| f["id"].as_str().map(str::to_string)).collect())
+        .unwrap_or_default();
+    HttpResponse::Ok().json(document_json(&frameworks))
+}
+
+/// A trust's slug, as the platform makes them.
+pub const SLUG_PATTERN: &str = "^[a-z0-9]+(-[a-z0-9]+)*$";
+/// A record's id (a UUID) or code (an indicator's).
+pub const ID_PATTERN: &str = "^[A-Za-z0-9_-]+$";
+/// A name or title as the document describes it: a letter or digit first, then letters,
+/// digits, spaces and the punctuation names carry. The server accepts more (any single line
+/// without control characters or web addresses); what is described here is always accepted.
+const NAME_PATTERN: &str = r"^[A-Za-z0-9\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u00FF][A-Za-z0-9\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u00FF '\u2019,.()&-]*$";
+/// An email address of the plain shape every mail system delivers to.
+const EMAIL_PATTERN: &str =
+    "^[a-z0-9_+-]{1,20}(\\.[a-z0-9_+-]{1,20}){0,2}@([a-z0-9]([a-z0-9-]{0,20}[a-z0-9])?\\.){1,3}[a-z]{2,10}$";
+
+/// The document as served: the generated one with what the handlers check written into it,
+/// so a client (or a fuzzer) that keeps to the document is never refused for its shape. Path
+/// and record parameters get their patterns; the sign-up body its rules and its choices.
+pub fn document_json(frameworks: &[String]) -> serde_json::Value {
+    use serde_json::{Value, json};
+    let mut doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or(Value::Null);
+    if let Some(paths) = doc["paths"].as_object_mut() {
+        for item in paths.values_mut() {
+            let Some(item) = item.as_object_mut() else { continue };
+            for op in item.values_mut() {
+                let Some(params) = op.get_mut("parameters").and_then(Value::as_array_mut) else { continue };
+                for p in params {
+                    let (name, place) = (p["name"].as_str().unwrap_or(""), p["in"].as_str().unwrap_or(""));
+                    let schema = match (place, name) {
+                        ("path", "slug") => json!({"type": "string", "pattern": SLUG_PATTERN, "maxLength": 63}),
+                        ("path", "id") => json!({"type": "string", "pattern": ID_PATTERN, "maxLength": 100}),
+                        ("query", n) if n.ends_with("_id") => {
+                            json!({"type": "string", "pattern": ID_PATTERN, "maxLength": 100})
+                        }
+                        _ => continue,
+                    };
+                    p["schema"] = schema;
+                }
+            }
+        }
+    }
+    let signup = &mut doc["components"]["schemas"]["NewSignup"]["properties"];
+    if signup.is_object() {
+        let name = json!({"type": "string", "minLength": 1, "maxLength": 200, "pattern": NAME_PATTERN});
+        signup["council_name"] = name.clone();
+        signup["admin_name"] = name;
+        signup["ons_code"] = json!({"type": "string", "pattern": "^E(06|07|08|09|10)[0-9]{6}$",
+            "description": "the council's ONS code: E06, E07, E08, E09 or E10 and six digits"});
+        signup["region"] = json!({"type": "string", "enum": platform_db::models::ENGLISH_REGIONS});
+        signup["admin_email"] = json!({"type": "string", "maxLength": 254, "pattern": EMAIL_PATTERN});
+        signup["framework"] = if frameworks.is_empty() {
+            json!({"type": "string", "pattern": SLUG_PATTERN, "description": "the id of an approved framework plugin"})
+        } else {
+            json!({"type": "string", "enum": frameworks, "description": "the id of an approved framework plugin"})
+        };
+    }
+    doc
+}
+
+/// The methods the document lists for a concrete request path, if it names a documented path
+/// at all: a path parameter stands for any one segment.
+pub fn documented_methods(path: &str) -> Option<Vec<&'static str>> {
+    static PATHS: std::sync::OnceLock<Vec<(Vec<String>, Vec<&'static str>)>> = std::sync::OnceLock::new();
+    let paths = PATHS.get_or_init(|| {
+        ApiDoc::openapi()
+            .paths
+            .paths
+            .iter()
+            .map(|(p, item)| {
+                let methods = [
+                    ("GET", item.get.is_some()),
+                    ("POST", item.post.is_some()),
+                    ("PUT", item.put.is_some()),
+                    ("PATCH", item.patch.is_some()),
+                    ("DELETE", item.delete.is_some()),
+                ];
+                (
+                    p.split('/').map(str::to_string).collect(),
+                    methods.into_iter().filter(|(_, on)| *on).map(|(m, _)| m).collect(),
+                )
+            })
+            .collect()
+    });
+    let segments: Vec<&str> = path.split('/').collect();
+    paths
+        .iter()
+        .find(|(pattern, _)| {
+            pattern.len() == segments.len()
+                && pattern.iter().zip(&segments).all(|(p, s)| (p.starts_with('{') && !s.is_empty()) || p == s)
+        })
+        .map(|(_, methods)| methods.clone())
 }
 
 /// Adds the answers every route can give, and the credentials tenant routes take.
@@ -96,6 +192,12 @@ impl Modify for SharedAnswers {
                 }
                 if database {
                     add("503", "the database or a dependency is unavailable");
+                }
+                if path == "/api/v1/signups" {
+                    add(
+                        "409",
+                        "the council's name or ONS code is already on the platform or signed up: the field is named",
+                    );
                 }
                 if path.ends_with("/framework") {
                     add("502", "the trust's framework plugin failed (trap, memory limit, bad output, incompatible)");

@@ -146,10 +146,7 @@ impl actix_web::ResponseError for PageError {
             502..=504 => "Sorry, the service is unavailable",
             _ => "Sorry, there is a problem with the service",
         };
-        let field = match &self.error {
-            ApiError::BadRequest { field: Some(f), .. } => Some(f.clone()),
-            _ => None,
-        };
+        let field = self.error.field().map(str::to_string);
         let message = match &reference {
             Some(id) => format!("{} Quote reference {id} if you contact us.", self.error),
             None => self.error.to_string(),
@@ -469,6 +466,18 @@ async fn asset(path: web::Path<String>) -> HttpResponse {
 
 /// JSON for the API, a page for people.
 async fn not_found(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    // A documented path asked with a method it does not take: 405, with the ones it does.
+    if let Some(methods) = crate::openapi::documented_methods(req.path()) {
+        let allow = methods.join(", ");
+        return HttpResponse::MethodNotAllowed().insert_header((actix_web::http::header::ALLOW, allow.clone())).json(
+            crate::error::ErrorBody {
+                error: "method_not_allowed".into(),
+                message: format!("{} takes {allow}", req.path()),
+                field: None,
+                correlation_id: None,
+            },
+        );
+    }
     if req.path().starts_with("/api/") {
         return ApiError::NotFound(format!("no such resource: {}", req.path())).error_response_owned();
     }

@@ -44,10 +44,10 @@ pub fn create_signup(conn: &mut DbConnection, new: &NewSignup, now: NaiveDateTim
         let version = super::plugins::newest_approved(conn, new.framework.trim())?
             .ok_or_else(|| DbError::invalid("framework", "must be the id of an approved framework plugin"))?;
         if tenants::by_ons_code(conn, &ons_code)?.is_some() {
-            return Err(DbError::invalid(
-                "ons_code",
-                format!("a council with ONS code {ons_code} is already on the platform"),
-            ));
+            return Err(DbError::Taken {
+                field: "ons_code",
+                message: format!("a council with ONS code {ons_code} is already on the platform"),
+            });
         }
         let council = new.council_name.trim();
         let open_names: Vec<String> = signups::table
@@ -57,10 +57,10 @@ pub fn create_signup(conn: &mut DbConnection, new: &NewSignup, now: NaiveDateTim
         if tenants::name_taken(conn, council)?
             || open_names.iter().any(|n| n.trim().to_lowercase() == council.to_lowercase())
         {
-            return Err(DbError::invalid(
-                "council_name",
-                format!("a trust called {council} is already on the platform or has signed up"),
-            ));
+            return Err(DbError::Taken {
+                field: "council_name",
+                message: format!("a trust called {council} is already on the platform or has signed up"),
+            });
         }
         let open: i64 = signups::table
             .filter(signups::ons_code.eq(&ons_code))
@@ -68,10 +68,10 @@ pub fn create_signup(conn: &mut DbConnection, new: &NewSignup, now: NaiveDateTim
             .count()
             .get_result(conn)?;
         if open > 0 {
-            return Err(DbError::invalid(
-                "ons_code",
-                format!("a council with ONS code {ons_code} has already signed up"),
-            ));
+            return Err(DbError::Taken {
+                field: "ons_code",
+                message: format!("a council with ONS code {ons_code} has already signed up"),
+            });
         }
         let base = slug_for(&new.council_name);
         let mut slug = base.clone();
