@@ -142,17 +142,9 @@ pub const TRUSTS: [Trust; 5] = [
             ),
         ],
         priorities: &[
-            (
-                "stay_safe",
-                "Pooled budget for disabled children's short breaks",
-                r#"{}"#,
-            ),
+            ("stay_safe", "Pooled budget for disabled children's short breaks", r#"{}"#),
             ("be_healthy", "Early help for emotional wellbeing", r#"{}"#),
-            (
-                "enjoy_and_achieve",
-                "Narrow the early years development gap",
-                r#"{}"#,
-            ),
+            ("enjoy_and_achieve", "Narrow the early years development gap", r#"{}"#),
         ],
         local_providers: &[
             ("Ivel Valley Play Partnership", Sector::VoluntaryCommunity),
@@ -229,7 +221,11 @@ pub const TRUSTS: [Trust; 5] = [
         priorities: &[
             ("be_healthy", "Joint commissioning plan for teenage pregnancy", r#"{"level":"county"}"#),
             ("be_healthy", "Joint commissioning plan for substance misuse", r#"{"level":"county"}"#),
-            ("positive_contribution", "Local positive activities through LCSPs", r#"{"level":"local","area":"Thanet"}"#),
+            (
+                "positive_contribution",
+                "Local positive activities through LCSPs",
+                r#"{"level":"local","area":"Thanet"}"#,
+            ),
         ],
         local_providers: &[
             ("Thanet Youth Trust", Sector::VoluntaryCommunity),
