@@ -1091,4 +1091,15 @@ mod tests {
             v[0]
         );
     }
+
+    #[test]
+    fn the_readme_rules_table_matches_describe_and_names_real_tests() {
+        // Each rule is traced to the document in the README, stated or inferred, with its test.
+        let problems = rules_table_problems(
+            &CentralBedfordshire::describe().rules,
+            include_str!("../README.md"),
+            include_str!("lib.rs"),
+        );
+        assert!(problems.is_empty(), "{problems:#?}");
+    }
 }

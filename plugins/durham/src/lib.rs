@@ -1130,4 +1130,12 @@ mod tests {
         assert_eq!(s.band_id.as_deref(), Some("weak"));
         assert!(s.results.iter().all(|r| r.options.len() == 1));
     }
+
+    #[test]
+    fn the_readme_rules_table_matches_describe_and_names_real_tests() {
+        // Each rule is traced to the document in the README, stated or inferred, with its test.
+        let problems =
+            rules_table_problems(&Durham::describe().rules, include_str!("../README.md"), include_str!("lib.rs"));
+        assert!(problems.is_empty(), "{problems:#?}");
+    }
 }

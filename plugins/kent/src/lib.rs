@@ -1281,4 +1281,12 @@ mod tests {
         assert_eq!((v("tonbridge-and-malling"), v("tunbridge-wells"), v("thanet")), (2.0, 2.0, 2.0));
         assert!(Kent::band(Dimension::Area, vec![count("Medway")]).unwrap_err().contains("Sevenoaks"));
     }
+
+    #[test]
+    fn the_readme_rules_table_matches_describe_and_names_real_tests() {
+        // Each rule is traced to the document in the README, stated or inferred, with its test.
+        let problems =
+            rules_table_problems(&Kent::describe().rules, include_str!("../README.md"), include_str!("lib.rs"));
+        assert!(problems.is_empty(), "{problems:#?}");
+    }
 }

@@ -160,4 +160,14 @@ mod tests {
         assert_eq!(all.band_id.as_deref(), Some("developing"), "mean {} is not yet 3", all.mean_score);
         assert!((all.mean_score - 26.0 / 9.0).abs() < 1e-9, "the mean is shown unrounded");
     }
+
+    #[test]
+    fn the_readme_rules_table_matches_describe_and_names_real_tests() {
+        let problems = rules_table_problems(
+            &NationalBaseline::describe().rules,
+            include_str!("../README.md"),
+            include_str!("lib.rs"),
+        );
+        assert!(problems.is_empty(), "{problems:#?}");
+    }
 }

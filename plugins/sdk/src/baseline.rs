@@ -235,7 +235,12 @@ pub fn rules() -> Vec<Rule> {
             false,
         ),
         rule("contract-data", "A contract's dates are real and in order, and its value is not negative", SOURCE, true),
-        rule("annual-review", "Contracts and services are reviewed on each anniversary of their start", SOURCE, true),
+        rule(
+            "annual-review",
+            "Contracts and services are reviewed on each anniversary of their start; one with no end gets its first annual review, counted from its start",
+            SOURCE,
+            true,
+        ),
         rule(
             "recommissioning-decision",
             "Whether to re-commission is decided six months before a contract ends",
@@ -244,11 +249,16 @@ pub fn rules() -> Vec<Rule> {
         ),
         rule(
             "specialist-strategic",
-            "Specialist services are commissioned across the whole trust; universal and targeted services by the commissioning group",
+            "Specialist services are commissioned across the whole trust; universal and targeted services by the commissioning group; a tier the platform does not know is refused",
             SOURCE,
             true,
         ),
-        rule("cycle-scale", "The self-evaluation scores each step 1 to 4", SOURCE, true),
+        rule(
+            "cycle-scale",
+            "The self-evaluation scores each step 1 to 4; with a step unscored it has no overall band",
+            SOURCE,
+            true,
+        ),
     ]
 }
 

@@ -294,6 +294,49 @@ pub fn rule(id: &str, rule: &str, source: &str, inferred: bool) -> Rule {
     Rule { id: id.into(), rule: rule.into(), source: source.into(), inferred }
 }
 
+/// What is wrong with a plugin's rules table against its README: every rule of `describe` has a
+/// row `| \`id\` | rule | source | yes/no | tests |` with the same text and the same stated or
+/// inferred mark, every test the row names is a `fn` in `code`, ids are unique and every rule has
+/// a source. Each plugin's tests call this, so the README and `describe` cannot drift apart.
+pub fn rules_table_problems(rules: &[Rule], readme: &str, code: &str) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut ids: Vec<&str> = rules.iter().map(|r| r.id.as_str()).collect();
+    ids.sort_unstable();
+    if let Some(pair) = ids.windows(2).find(|w| w[0] == w[1]) {
+        problems.push(format!("rule id {} is used twice", pair[0]));
+    }
+    for r in rules {
+        if r.source.trim().is_empty() {
+            problems.push(format!("{}: no source", r.id));
+        }
+        let Some(row) = readme.lines().find(|l| l.starts_with(&format!("| `{}` |", r.id))) else {
+            problems.push(format!("{}: no row in README.md", r.id));
+            continue;
+        };
+        let cells: Vec<&str> = row.trim().trim_matches('|').split(" | ").map(str::trim).collect();
+        if cells.get(1) != Some(&r.rule.as_str()) {
+            problems.push(format!("{}: README says {:?}, describe says {:?}", r.id, cells.get(1), r.rule));
+        }
+        if !cells.contains(&if r.inferred { "yes" } else { "no" }) {
+            problems.push(format!(
+                "{}: README does not mark it {}",
+                r.id,
+                if r.inferred { "inferred" } else { "stated" }
+            ));
+        }
+        let tests: Vec<&str> = cells.last().map(|c| c.split('`').skip(1).step_by(2).collect()).unwrap_or_default();
+        if tests.is_empty() {
+            problems.push(format!("{}: README names no test", r.id));
+        }
+        for t in tests {
+            if !code.contains(&format!("fn {t}()")) {
+                problems.push(format!("{}: README names test {t}, which does not exist", r.id));
+            }
+        }
+    }
+    problems
+}
+
 /// A field a framework asks for on one kind of record.
 pub fn field(
     entity_kind: &str,

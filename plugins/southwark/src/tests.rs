@@ -693,3 +693,11 @@ fn an_area_names_each_place_once_and_a_very_long_one_is_refused_without_a_trap()
         Southwark::classify(vec![item(Some("1"), None, Some("Peckham and Nunhead and Peckham Rye"), &[])]).unwrap();
     assert_eq!(ok[0].level, "locality");
 }
+
+#[test]
+fn the_readme_rules_table_matches_describe_and_names_real_tests() {
+    // Each rule is traced to the document in the README, stated or inferred, with its test.
+    let problems =
+        rules_table_problems(&Southwark::describe().rules, include_str!("../README.md"), include_str!("tests.rs"));
+    assert!(problems.is_empty(), "{problems:#?}");
+}

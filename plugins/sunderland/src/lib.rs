@@ -1274,4 +1274,12 @@ mod tests {
         assert!(rules.iter().any(|r| r.id == "evidence-based" && !r.inferred));
         assert!(rules.iter().any(|r| r.id == "open-ended-services" && r.inferred));
     }
+
+    #[test]
+    fn the_readme_rules_table_matches_describe_and_names_real_tests() {
+        // Each rule is traced to the document in the README, stated or inferred, with its test.
+        let problems =
+            rules_table_problems(&Sunderland::describe().rules, include_str!("../README.md"), include_str!("lib.rs"));
+        assert!(problems.is_empty(), "{problems:#?}");
+    }
 }
