@@ -8,6 +8,7 @@ mod support;
 
 mod accounts;
 mod cli;
+mod cycle_repo;
 mod demo_frameworks;
 mod fuzz;
 mod hardening;

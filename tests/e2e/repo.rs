@@ -1,7 +1,7 @@
 //! Repository functions on both backends: validation names the field, nothing is half-applied,
 //! and one tenant's rows can never be read through, or linked from, another tenant.
 
-use chrono::Days;
+use chrono::{Days, NaiveDateTime};
 use diesel::prelude::*;
 use platform_db::models::*;
 use platform_db::repo::commissioning::{self as c, NewContract};
@@ -29,6 +29,10 @@ fn new_tenant(slug: &str, ons: &str) -> tenants::NewTenant {
     }
 }
 
+fn mv<'a>(to_stage: &'a str, findings_json: &'a str, now: NaiveDateTime) -> c::StageChange<'a> {
+    c::StageChange { to_stage, findings_json, note: "", by: None, version: None, now }
+}
+
 pub fn provider_row(name: &str) -> Provider {
     Provider {
         id: ProviderId::new(),
@@ -40,6 +44,8 @@ pub fn provider_row(name: &str) -> Provider {
         safeguarding_checked_on: None,
         created_at: now(),
         attributes: "{}".into(),
+        version: 1,
+        archived_at: None,
     }
 }
 
@@ -58,6 +64,9 @@ pub fn service_row(provider: &ProviderId, name: &str) -> Service {
         annual_budget_pence: 10_000_000,
         created_at: now(),
         attributes: "{}".into(),
+        version: 1,
+        archived_at: None,
+        body: None,
     }
 }
 
@@ -76,6 +85,7 @@ pub fn contract_row(f: &Fixture, reference: &str, value: i64) -> Contract {
         end_date: today() + Days::new(365),
         created_at: now(),
         attributes: "{}".into(),
+        version: 1,
     }
 }
 
@@ -217,7 +227,7 @@ both_backends! {
         let d = c::record_decision(&mut conn, &f.tenant, Decision {
             id: DecisionId::new(), tenant_id: f.tenant.clone(), decided_on: today(), body: "Executive Board".into(),
             title: "Re-commission parenting support".into(), decision: "Approved".into(), decided_by_user_id: None,
-            contract_id: None, project_id: None, recorded_at: now(),
+            contract_id: None, project_id: None, recorded_at: now(), review_id: None,
         }).unwrap();
         let changed = diesel::update(schema::decisions::table).set(schema::decisions::decision.eq("Rejected")).execute(&mut conn);
         assert!(changed.is_err(), "a decision was changed");
@@ -240,11 +250,12 @@ both_backends! {
             id: ProjectId::new(), tenant_id: f.tenant.clone(), title: "Emotional wellbeing".into(), description: String::new(),
             level: Some("strategic".into()), stage: "assess-need".into(), priority_id: None, service_id: Some(f.service.clone()),
             owner_user_id: None, started_on: today(), created_at: now(), attributes: "{}".into(),
+            version: 1, body: None, contract_id: None,
         }).unwrap();
         let later = now() + chrono::Duration::hours(1);
-        c::move_project(&mut conn, &f.tenant, &p.id, "set-priorities", r#"[{"severity":"info","code":"x"}]"#, None, later).unwrap();
+        c::move_project(&mut conn, &f.tenant, &p.id, mv("set-priorities", r#"[{"severity":"info","code":"x"}]"#, later)).unwrap();
         assert!(matches!(
-            c::move_project(&mut conn, &f.tenant, &p.id, "plan", "not json", None, later),
+            c::move_project(&mut conn, &f.tenant, &p.id, mv("plan", "not json", later)),
             Err(DbError::Invalid { field: "findings", .. })
         ));
         let history = c::stage_history(&mut conn, &f.tenant, &p.id).unwrap();
@@ -254,7 +265,7 @@ both_backends! {
 
         let other = fixture(&mut conn, "trust-b", "E06000002");
         assert!(matches!(
-            c::move_project(&mut conn, &other.tenant, &p.id, "plan", "[]", None, later),
+            c::move_project(&mut conn, &other.tenant, &p.id, mv("plan", "[]", later)),
             Err(DbError::NotFound)
         ));
     }
@@ -316,6 +327,7 @@ both_backends! {
             owner_user_id: None, owner_body: None, status,
             outcome: (status == ReviewStatus::Completed).then_some(ReviewOutcome::Continue),
             completed_on: (status == ReviewStatus::Completed).then_some(today()), notes: String::new(), created_at: now(),
+            version: 1, evidence: String::new(), follow_up_project_id: None,
         };
         for (d, s) in [(-3, ReviewStatus::Scheduled), (10, ReviewStatus::InProgress), (60, ReviewStatus::Scheduled), (200, ReviewStatus::Scheduled), (-20, ReviewStatus::Completed)] {
             c::insert_review(&mut conn, &f.tenant, review(d, s)).unwrap();

@@ -14,6 +14,10 @@ pub enum DbError {
     /// the request was well formed, but the platform's state refuses it.
     #[error("{field}: {message}")]
     Taken { field: &'static str, message: String },
+    /// The edit was made to an older version of the record than the one stored: someone else
+    /// changed it since. Nothing was written; the caller shows the current record.
+    #[error("the record has changed since it was read: it is now at version {current}")]
+    Stale { current: i32 },
     /// The database refused the row (a check or foreign-key constraint).
     #[error("rejected by the database: {0}")]
     Rejected(String),

@@ -112,6 +112,7 @@ id_type!(
     ProjectId,
     StageMoveId,
     ContractId,
+    ContractEventId,
     ContributionId,
     KpiId,
     MonitoringReturnId,

@@ -99,6 +99,7 @@ text_enum!(ContractKind {
     Grant = "grant",
     Partnership = "partnership",
 });
+text_enum!(ContractEventKind { Variation = "variation", Extension = "extension", Termination = "termination" });
 text_enum!(ContractStatus { Draft = "draft", Active = "active", Ended = "ended", Terminated = "terminated" });
 text_enum!(PartnerKind {
     Council = "council",
@@ -229,8 +230,8 @@ pub struct IndicatorValue {
     pub breakdown_key: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, Serialize, utoipa::ToSchema)]
-#[diesel(table_name = needs)]
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset, Serialize, utoipa::ToSchema)]
+#[diesel(table_name = needs, treat_none_as_null = true)]
 pub struct Need {
     pub id: NeedId,
     pub tenant_id: TenantId,
@@ -246,10 +247,15 @@ pub struct Need {
     pub identified_on: NaiveDate,
     #[schema(value_type = String, example = "2026-11-24T09:30:00")]
     pub created_at: NaiveDateTime,
+    /// Raised by one on every change; an edit that names an older version is refused.
+    pub version: i32,
+    /// When the record was archived (kept for what points at it, hidden from new choices).
+    #[schema(value_type = Option<String>)]
+    pub archived_at: Option<NaiveDateTime>,
 }
 
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, Serialize, utoipa::ToSchema)]
-#[diesel(table_name = priorities)]
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset, Serialize, utoipa::ToSchema)]
+#[diesel(table_name = priorities, treat_none_as_null = true)]
 pub struct Priority {
     pub id: PriorityId,
     pub tenant_id: TenantId,
@@ -261,10 +267,15 @@ pub struct Priority {
     pub attributes: String,
     #[schema(value_type = String, example = "2026-11-24T09:30:00")]
     pub created_at: NaiveDateTime,
+    /// Raised by one on every change; an edit that names an older version is refused.
+    pub version: i32,
+    /// When the record was archived (kept for what points at it, hidden from new choices).
+    #[schema(value_type = Option<String>)]
+    pub archived_at: Option<NaiveDateTime>,
 }
 
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, Serialize, utoipa::ToSchema)]
-#[diesel(table_name = providers)]
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset, Serialize, utoipa::ToSchema)]
+#[diesel(table_name = providers, treat_none_as_null = true)]
 pub struct Provider {
     pub id: ProviderId,
     pub tenant_id: TenantId,
@@ -277,10 +288,15 @@ pub struct Provider {
     pub created_at: NaiveDateTime,
     /// The fields the trust's framework asks for, as a JSON object of text values.
     pub attributes: String,
+    /// Raised by one on every change; an edit that names an older version is refused.
+    pub version: i32,
+    /// When the record was archived (kept for what points at it, hidden from new choices).
+    #[schema(value_type = Option<String>)]
+    pub archived_at: Option<NaiveDateTime>,
 }
 
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, Serialize, utoipa::ToSchema)]
-#[diesel(table_name = services)]
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset, Serialize, utoipa::ToSchema)]
+#[diesel(table_name = services, treat_none_as_null = true)]
 pub struct Service {
     pub id: ServiceId,
     pub tenant_id: TenantId,
@@ -297,6 +313,13 @@ pub struct Service {
     pub created_at: NaiveDateTime,
     /// The fields the trust's framework asks for, as a JSON object of text values.
     pub attributes: String,
+    /// Raised by one on every change; an edit that names an older version is refused.
+    pub version: i32,
+    /// When the record was archived (kept for what points at it, hidden from new choices).
+    #[schema(value_type = Option<String>)]
+    pub archived_at: Option<NaiveDateTime>,
+    /// The framework body that oversees the service, from the plugin's classification.
+    pub body: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, Serialize)]
@@ -307,8 +330,8 @@ pub struct ServiceOutcome {
     pub outcome_code: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, Serialize)]
-#[diesel(table_name = commissioning_projects)]
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset, Serialize)]
+#[diesel(table_name = commissioning_projects, treat_none_as_null = true)]
 pub struct Project {
     pub id: ProjectId,
     pub tenant_id: TenantId,
@@ -323,6 +346,12 @@ pub struct Project {
     pub created_at: NaiveDateTime,
     /// The fields the trust's framework asks for, as a JSON object of text values.
     pub attributes: String,
+    /// Raised by one on every change; an edit that names an older version is refused.
+    pub version: i32,
+    /// The framework body that owns the project, from the plugin's classification.
+    pub body: Option<String>,
+    /// The contract this project re-commissions, if it came from a review.
+    pub contract_id: Option<ContractId>,
 }
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, Serialize)]
@@ -339,8 +368,8 @@ pub struct StageMove {
     pub note: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, Serialize, utoipa::ToSchema)]
-#[diesel(table_name = contracts)]
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset, Serialize, utoipa::ToSchema)]
+#[diesel(table_name = contracts, treat_none_as_null = true)]
 pub struct Contract {
     pub id: ContractId,
     pub tenant_id: TenantId,
@@ -357,6 +386,26 @@ pub struct Contract {
     pub created_at: NaiveDateTime,
     /// The fields the trust's framework asks for, as a JSON object of text values.
     pub attributes: String,
+    /// Raised by one on every change; an edit that names an older version is refused.
+    pub version: i32,
+}
+
+/// A change to a contract that is never a silent edit: a variation (value or end date), an
+/// extension (a later end date) or a termination, with its reason and what it changed.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, Serialize, utoipa::ToSchema)]
+#[diesel(table_name = contract_events)]
+pub struct ContractEvent {
+    pub id: ContractEventId,
+    pub tenant_id: TenantId,
+    pub contract_id: ContractId,
+    pub kind: ContractEventKind,
+    pub effective_on: NaiveDate,
+    pub reason: String,
+    /// A JSON array of `{field, before, after}`.
+    pub changes: String,
+    pub recorded_by_user_id: Option<UserId>,
+    #[schema(value_type = String, example = "2026-11-24T09:30:00")]
+    pub recorded_at: NaiveDateTime,
 }
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, Serialize)]
@@ -398,8 +447,8 @@ pub struct MonitoringReturn {
     pub submitted_at: NaiveDateTime,
 }
 
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, Serialize, utoipa::ToSchema)]
-#[diesel(table_name = reviews)]
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset, Serialize, utoipa::ToSchema)]
+#[diesel(table_name = reviews, treat_none_as_null = true)]
 pub struct Review {
     pub id: ReviewId,
     pub tenant_id: TenantId,
@@ -416,6 +465,11 @@ pub struct Review {
     pub notes: String,
     #[schema(value_type = String, example = "2026-11-24T09:30:00")]
     pub created_at: NaiveDateTime,
+    /// Raised by one on every change; an edit that names an older version is refused.
+    pub version: i32,
+    pub evidence: String,
+    /// The project a re-commissioning outcome opened.
+    pub follow_up_project_id: Option<ProjectId>,
 }
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, Serialize)]
@@ -456,6 +510,7 @@ pub struct Decision {
     pub contract_id: Option<ContractId>,
     pub project_id: Option<ProjectId>,
     pub recorded_at: NaiveDateTime,
+    pub review_id: Option<ReviewId>,
 }
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, Serialize)]

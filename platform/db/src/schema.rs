@@ -29,6 +29,9 @@ diesel::table! {
         started_on -> Date,
         created_at -> Timestamp,
         attributes -> Text,
+        version -> Integer,
+        body -> Nullable<Text>,
+        contract_id -> Nullable<Text>,
     }
 }
 
@@ -40,6 +43,20 @@ diesel::table! {
         partner -> Text,
         partner_kind -> Text,
         amount_pence -> BigInt,
+    }
+}
+
+diesel::table! {
+    contract_events (id) {
+        id -> Text,
+        tenant_id -> Text,
+        contract_id -> Text,
+        kind -> Text,
+        effective_on -> Date,
+        reason -> Text,
+        changes -> Text,
+        recorded_by_user_id -> Nullable<Text>,
+        recorded_at -> Timestamp,
     }
 }
 
@@ -72,6 +89,7 @@ diesel::table! {
         end_date -> Date,
         created_at -> Timestamp,
         attributes -> Text,
+        version -> Integer,
     }
 }
 
@@ -87,6 +105,7 @@ diesel::table! {
         contract_id -> Nullable<Text>,
         project_id -> Nullable<Text>,
         recorded_at -> Timestamp,
+        review_id -> Nullable<Text>,
     }
 }
 
@@ -180,6 +199,8 @@ diesel::table! {
         source -> Text,
         identified_on -> Date,
         created_at -> Timestamp,
+        version -> Integer,
+        archived_at -> Nullable<Timestamp>,
     }
 }
 
@@ -218,6 +239,8 @@ diesel::table! {
         rank -> Integer,
         attributes -> Text,
         created_at -> Timestamp,
+        version -> Integer,
+        archived_at -> Nullable<Timestamp>,
     }
 }
 
@@ -246,6 +269,8 @@ diesel::table! {
         safeguarding_checked_on -> Nullable<Date>,
         created_at -> Timestamp,
         attributes -> Text,
+        version -> Integer,
+        archived_at -> Nullable<Timestamp>,
     }
 }
 
@@ -265,6 +290,9 @@ diesel::table! {
         completed_on -> Nullable<Date>,
         notes -> Text,
         created_at -> Timestamp,
+        version -> Integer,
+        evidence -> Text,
+        follow_up_project_id -> Nullable<Text>,
     }
 }
 
@@ -316,6 +344,9 @@ diesel::table! {
         annual_budget_pence -> BigInt,
         created_at -> Timestamp,
         attributes -> Text,
+        version -> Integer,
+        archived_at -> Nullable<Timestamp>,
+        body -> Nullable<Text>,
     }
 }
 
@@ -424,6 +455,7 @@ diesel::joinable!(reviews -> contracts (contract_id));
 diesel::joinable!(contract_kpis -> contracts (contract_id));
 diesel::joinable!(monitoring_returns -> contract_kpis (kpi_id));
 diesel::joinable!(contract_contributions -> contracts (contract_id));
+diesel::joinable!(contract_events -> contracts (contract_id));
 diesel::joinable!(priorities -> needs (need_id));
 diesel::joinable!(needs -> outcomes (outcome_code));
 diesel::joinable!(priorities -> outcomes (outcome_code));
@@ -435,6 +467,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_log,
     commissioning_projects,
     contract_contributions,
+    contract_events,
     contract_kpis,
     contracts,
     decisions,

@@ -507,6 +507,8 @@ fn demo_data(
                 safeguarding_checked_on: Some(checked),
                 created_at: now,
                 attributes: fields::provider(trust.slug, sector),
+                version: 1,
+                archived_at: None,
             },
         )?;
         providers.push((row, kind));
@@ -553,6 +555,9 @@ fn demo_data(
                     annual_budget_pence: (st.budget as f64 * scale) as i64 * 100,
                     created_at: now,
                     attributes: fields::service(trust.slug, st.tier, area),
+                    version: 1,
+                    archived_at: None,
+                    body: None,
                 },
                 st.outcomes,
             )?;
@@ -580,6 +585,9 @@ fn demo_data(
                 annual_budget_pence: i64::from(rng.u32(40_000..90_000)) * 100,
                 created_at: now,
                 attributes: fields::service(trust.slug, Tier::Universal, Some(area)),
+                version: 1,
+                archived_at: None,
+                body: None,
             },
             &["enjoy_and_achieve", "positive_contribution"],
         )?;
@@ -682,6 +690,7 @@ fn demo_data(
                     end_date: end,
                     created_at: now,
                     attributes: fields::contract(trust.slug, kind, !contributions.is_empty()),
+                    version: 1,
                 },
                 contributions,
                 kpis: kpis.clone(),
@@ -737,6 +746,9 @@ fn demo_data(
                 completed_on: None,
                 notes: String::new(),
                 created_at: now,
+                version: 1,
+                evidence: String::new(),
+                follow_up_project_id: None,
             },
         )?;
     }
@@ -760,6 +772,8 @@ fn demo_data(
                 source: "Needs assessment".into(),
                 identified_on: NaiveDate::from_ymd_opt(today.year() - 1, 6, 30).unwrap_or(today),
                 created_at: now,
+                version: 1,
+                archived_at: None,
             },
         )?;
     }
@@ -778,6 +792,8 @@ fn demo_data(
                 rank: i32::try_from(i + 1).unwrap_or(i32::MAX),
                 attributes: (*attributes).into(),
                 created_at: now,
+                version: 1,
+                archived_at: None,
             },
         )?;
     }

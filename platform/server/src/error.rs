@@ -17,6 +17,12 @@ pub enum ApiError {
     /// A value another record already holds (a council's name or ONS code): 409, naming the field.
     #[error("{message}")]
     Taken { field: String, message: String },
+    /// The write was made to an older version than the stored one: 409 with the record as it
+    /// now stands, so the caller can redo the change on top of it. Nothing was written.
+    #[error(
+        "this record was changed by someone else since you read it (it is now at version {version}); nothing was saved"
+    )]
+    Stale { version: i32, current: Option<serde_json::Value> },
     /// No credentials (or expired ones) where they are needed.
     #[error("sign in first")]
     Unauthenticated,
@@ -42,6 +48,10 @@ pub struct ErrorBody {
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// For a 409 on a stale write: the record as it now stands.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub current: Option<serde_json::Value>,
     /// For a 500 only: the id the server's log line carries too, for an operator to find it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub correlation_id: Option<String>,
@@ -53,6 +63,7 @@ impl ApiError {
             ApiError::NotFound(_) => "not_found",
             ApiError::BadRequest { .. } => "bad_request",
             ApiError::Conflict(_) | ApiError::Taken { .. } => "conflict",
+            ApiError::Stale { .. } => "stale",
             ApiError::Unauthenticated => "unauthenticated",
             ApiError::Forbidden(_) => "forbidden",
             ApiError::TooManyRequests(_) => "rate_limited",
@@ -80,6 +91,10 @@ impl ApiError {
             error: self.code().to_string(),
             message: self.to_string(),
             field: self.field().map(str::to_string),
+            current: match self {
+                ApiError::Stale { current, .. } => current.clone(),
+                _ => None,
+            },
             correlation_id: None,
         }
     }
@@ -99,7 +114,7 @@ impl ResponseError for ApiError {
         match self {
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
-            ApiError::Conflict(_) | ApiError::Taken { .. } => StatusCode::CONFLICT,
+            ApiError::Conflict(_) | ApiError::Taken { .. } | ApiError::Stale { .. } => StatusCode::CONFLICT,
             ApiError::Unauthenticated => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
@@ -139,6 +154,7 @@ impl From<DbError> for ApiError {
             DbError::Invalid { field, message } => ApiError::bad_request(Some(field), message),
             DbError::Conflict(m) => ApiError::Conflict(m),
             DbError::Taken { field, message } => ApiError::Taken { field: field.into(), message },
+            DbError::Stale { current } => ApiError::Stale { version: current, current: None },
             DbError::Rejected(m) => ApiError::bad_request(None, m),
             DbError::Unavailable(m) => ApiError::Unavailable(format!("the database is unavailable: {m}")),
             DbError::Migration(m) | DbError::Other(m) | DbError::Panicked(m) => ApiError::Internal(m),

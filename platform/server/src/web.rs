@@ -474,6 +474,7 @@ async fn not_found(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse
                 error: "method_not_allowed".into(),
                 message: format!("{} takes {allow}", req.path()),
                 field: None,
+                current: None,
                 correlation_id: None,
             },
         );

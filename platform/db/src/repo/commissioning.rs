@@ -103,7 +103,7 @@ tenant_reads!(
     self_evaluations::id.asc()
 );
 
-fn optional_text(field: &'static str, value: &Option<String>, max: usize) -> DbResult<()> {
+pub(crate) fn optional_text(field: &'static str, value: &Option<String>, max: usize) -> DbResult<()> {
     match value {
         Some(v) => validate::text(field, v, max),
         None => Ok(()),
@@ -111,7 +111,7 @@ fn optional_text(field: &'static str, value: &Option<String>, max: usize) -> DbR
 }
 
 /// A record's framework fields: a JSON object whose values are text, each one checked as text.
-fn attributes_object(field: &'static str, value: &str) -> DbResult<()> {
+pub(crate) fn attributes_object(field: &'static str, value: &str) -> DbResult<()> {
     let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(value) else {
         return Err(DbError::invalid(field, "must be a JSON object"));
     };
@@ -228,41 +228,52 @@ pub fn insert_project(conn: &mut DbConnection, tenant: &TenantId, mut row: Proje
     })
 }
 
-/// Moves a project to another stage and records the move with the stage-gate findings (a JSON
-/// array), together or not at all.
+/// A move of a project to another stage, with what its framework's gate said.
+#[derive(Debug, Clone)]
+pub struct StageChange<'a> {
+    pub to_stage: &'a str,
+    /// The stage-gate findings, a JSON array.
+    pub findings_json: &'a str,
+    /// Why the move goes ahead despite warnings, or why a project starts past the first stage.
+    pub note: &'a str,
+    pub by: Option<&'a UserId>,
+    /// The project version the move was made to; `None` for moves made by the platform itself.
+    pub version: Option<i32>,
+    pub now: NaiveDateTime,
+}
+
+/// Moves a project to another stage and records the move with the stage-gate findings,
+/// together or not at all.
 pub fn move_project(
     conn: &mut DbConnection,
     tenant: &TenantId,
     project: &ProjectId,
-    to_stage: &str,
-    findings_json: &str,
-    by: Option<&UserId>,
-    now: NaiveDateTime,
+    change: StageChange<'_>,
 ) -> DbResult<StageMove> {
-    validate::text("stage", to_stage, 60)?;
-    if !matches!(serde_json::from_str::<serde_json::Value>(findings_json), Ok(serde_json::Value::Array(_))) {
+    validate::text("stage", change.to_stage, 60)?;
+    validate::notes("note", change.note, 4000)?;
+    if !matches!(serde_json::from_str::<serde_json::Value>(change.findings_json), Ok(serde_json::Value::Array(_))) {
         return Err(DbError::invalid("findings", "must be a JSON array"));
     }
     conn.transaction(|conn| {
         let current = get_project(conn, tenant, project)?;
+        if let Some(version) = change.version {
+            super::edits::check_version(current.version, version)?;
+        }
         let record = StageMove {
             id: StageMoveId::new(),
             tenant_id: tenant.clone(),
             project_id: project.clone(),
-            from_stage: Some(current.stage),
-            to_stage: to_stage.to_string(),
-            moved_at: now,
-            moved_by_user_id: by.cloned(),
-            findings: findings_json.to_string(),
-            note: String::new(),
+            from_stage: Some(current.stage.clone()),
+            to_stage: change.to_stage.to_string(),
+            moved_at: change.now,
+            moved_by_user_id: change.by.cloned(),
+            findings: change.findings_json.to_string(),
+            note: change.note.to_string(),
         };
-        diesel::update(
-            commissioning_projects::table
-                .filter(commissioning_projects::tenant_id.eq(tenant))
-                .filter(commissioning_projects::id.eq(project)),
-        )
-        .set(commissioning_projects::stage.eq(to_stage))
-        .execute(conn)?;
+        let mut row = current;
+        row.stage = change.to_stage.to_string();
+        super::edits::update_if_current!(conn, commissioning_projects, tenant, row);
         diesel::insert_into(project_stage_history::table).values(&record).execute(conn)?;
         Ok(record)
     })

@@ -3,7 +3,10 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod changes;
 pub mod commissioning;
+pub mod contracts;
+pub mod edits;
 pub mod indicators;
 pub mod outbox;
 pub mod plugins;

@@ -28,6 +28,11 @@ pub fn text(field: &'static str, value: &str, max: usize) -> DbResult<()> {
     Ok(())
 }
 
+/// Notes that may be left empty; otherwise as [`text`].
+pub fn notes(field: &'static str, value: &str, max: usize) -> DbResult<()> {
+    if value.is_empty() { Ok(()) } else { text(field, value, max) }
+}
+
 /// A name or a title: one line, not empty, at most `max` characters, no control or hidden
 /// characters, and no web address (a name is quoted in the platform's mail, and must not be
 /// able to carry a link of its own into it).
