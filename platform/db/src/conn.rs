@@ -244,11 +244,16 @@ pub enum Scope<'a> {
 /// Runs `work` in one transaction within `scope`: all of it happens or none of it does. A panic
 /// inside `work` rolls the transaction back and comes out as [`DbError::Panicked`], so the
 /// connection goes back to the pool clean (and the caller answers with an error, not a hang).
-pub fn scoped<T>(
+/// The error may be the caller's own (a web answer, say) as long as a database error converts
+/// into it: any error rolls the transaction back.
+pub fn scoped<T, E>(
     conn: &mut DbConnection,
     scope: Scope<'_>,
-    work: impl FnOnce(&mut DbConnection) -> DbResult<T>,
-) -> DbResult<T> {
+    work: impl FnOnce(&mut DbConnection) -> Result<T, E>,
+) -> Result<T, E>
+where
+    E: From<DbError> + From<diesel::result::Error>,
+{
     use diesel::RunQueryDsl;
     use diesel::sql_types::Text;
     conn.transaction(|conn| {
@@ -264,7 +269,7 @@ pub fn scoped<T>(
         }
         match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(conn))) {
             Ok(result) => result,
-            Err(panic) => Err(DbError::Panicked(panic_message(panic.as_ref()))),
+            Err(panic) => Err(E::from(DbError::Panicked(panic_message(panic.as_ref())))),
         }
     })
 }

@@ -580,9 +580,47 @@ pub fn format_pence(pence: i64) -> String {
     format!("{sign}£{grouped}.{:02}", abs % 100)
 }
 
+/// Pence from pounds as people write them: "1234.56", "£1,234.56", "1,250" or "0.5". Commas
+/// only between groups of three digits, at most two decimals, not negative, below £10 billion.
+pub fn parse_pounds(text: &str) -> Option<i64> {
+    let t = text.trim();
+    let t = t.strip_prefix('£').unwrap_or(t).trim();
+    let (whole, fraction) = match t.split_once('.') {
+        Some((w, f)) => (w, f),
+        None => (t, ""),
+    };
+    if whole.is_empty() || fraction.len() > 2 || !fraction.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let groups: Vec<&str> = whole.split(',').collect();
+    let grouped_ok = groups.len() == 1
+        || (!groups[0].is_empty() && groups[0].len() <= 3 && groups[1..].iter().all(|g| g.len() == 3));
+    if !grouped_ok || !groups.iter().all(|g| g.chars().all(|c| c.is_ascii_digit())) {
+        return None;
+    }
+    let digits: String = groups.concat();
+    if digits.len() > 10 {
+        return None;
+    }
+    let pounds: i64 = digits.parse().ok()?;
+    let pence: i64 = if fraction.is_empty() { 0 } else { format!("{fraction:0<2}").parse().ok()? };
+    Some(pounds * 100 + pence)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pounds_are_read_as_people_write_them() {
+        for (text, pence) in [("1234.56", 123_456), ("£1,234.56", 123_456), ("1,250", 125_000), ("0.5", 50), (" £ 12 ", 1200)] {
+            assert_eq!(parse_pounds(text), Some(pence), "{text}");
+        }
+        for bad in ["", "£", "-5", "1.234", "12,34", "1,2345", "abc", "1e3", "NaN", "99999999999", ",100", "1..2"] {
+            assert_eq!(parse_pounds(bad), None, "{bad}");
+        }
+        assert_eq!(parse_pounds(&format_pence(987_654_321).replace('£', "")), Some(987_654_321));
+    }
 
     #[test]
     fn enums_round_trip_their_text_and_name_the_choices_on_error() {

@@ -23,6 +23,10 @@ pub enum ApiError {
         "this record was changed by someone else since you read it (it is now at version {version}); nothing was saved"
     )]
     Stale { version: i32, current: Option<serde_json::Value> },
+    /// The trust's framework found an error in what was to be written: 422 with every finding
+    /// (errors, warnings, notes), the first error's message and field. Nothing was written.
+    #[error("{message}")]
+    Refused { field: Option<String>, message: String, findings: Vec<crate::framework_calls::FindingView> },
     /// No credentials (or expired ones) where they are needed.
     #[error("sign in first")]
     Unauthenticated,
@@ -52,6 +56,9 @@ pub struct ErrorBody {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<Object>)]
     pub current: Option<serde_json::Value>,
+    /// For a 422: what the trust's framework found, each with where its rule comes from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub findings: Option<Vec<crate::framework_calls::FindingView>>,
     /// For a 500 only: the id the server's log line carries too, for an operator to find it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub correlation_id: Option<String>,
@@ -64,6 +71,7 @@ impl ApiError {
             ApiError::BadRequest { .. } => "bad_request",
             ApiError::Conflict(_) | ApiError::Taken { .. } => "conflict",
             ApiError::Stale { .. } => "stale",
+            ApiError::Refused { .. } => "refused_by_framework",
             ApiError::Unauthenticated => "unauthenticated",
             ApiError::Forbidden(_) => "forbidden",
             ApiError::TooManyRequests(_) => "rate_limited",
@@ -78,6 +86,7 @@ impl ApiError {
         match self {
             ApiError::BadRequest { field, .. } => field.as_deref(),
             ApiError::Taken { field, .. } => Some(field),
+            ApiError::Refused { field, .. } => field.as_deref(),
             _ => None,
         }
     }
@@ -93,6 +102,10 @@ impl ApiError {
             field: self.field().map(str::to_string),
             current: match self {
                 ApiError::Stale { current, .. } => current.clone(),
+                _ => None,
+            },
+            findings: match self {
+                ApiError::Refused { findings, .. } => Some(findings.clone()),
                 _ => None,
             },
             correlation_id: None,
@@ -115,6 +128,7 @@ impl ResponseError for ApiError {
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             ApiError::Conflict(_) | ApiError::Taken { .. } | ApiError::Stale { .. } => StatusCode::CONFLICT,
+            ApiError::Refused { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Unauthenticated => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,

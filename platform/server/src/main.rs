@@ -9,6 +9,7 @@ mod clock;
 mod config;
 mod edge;
 mod error;
+mod framework_calls;
 mod frameworks;
 mod limits;
 mod mail;

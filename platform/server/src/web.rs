@@ -475,6 +475,7 @@ async fn not_found(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse
                 message: format!("{} takes {allow}", req.path()),
                 field: None,
                 current: None,
+                findings: None,
                 correlation_id: None,
             },
         );
