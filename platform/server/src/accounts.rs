@@ -7,31 +7,27 @@
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
-use chrono::Duration;
-use handlebars::Handlebars;
 use platform_db::conn::{DbConnection, Scope, scoped};
 use platform_db::error::DbError;
-use platform_db::models::{ApiToken, EmailToken, Role, Signup, SignupStatus, Tenant, TenantOidc, TokenPurpose, User};
+use platform_db::models::{ApiToken, Role, Signup, SignupStatus, Tenant, TenantOidc, TokenPurpose, User};
 use platform_db::repo::accounts::{self as repo, LinkRefusal, NewSignup};
 use platform_db::repo::{Page, audit, commissioning, plugins as registry, users};
-use platform_db::{ApiTokenId, MembershipId, ProviderId, SignupId, TenantId, UserId};
+use platform_db::{ApiTokenId, MembershipId, ProviderId, SignupId, UserId};
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::auth::{self, Access, Action, Visitor};
+use crate::app::AppState;
+use crate::app::auth::{self, Access, Action, Visitor};
+use crate::app::edge::{safe_next, see_other};
+use crate::app::links::{CONFIRM_LINK_TTL, LOGIN_LINK_TTL, Outgoing, new_link, refusal_text};
+use crate::app::pages::{
+    CsrfForm, PageError, TokenForm, button_page, ensure_session, form_error, message, nav, page_access, with_cookie,
+};
 use crate::clock;
-use crate::edge::{safe_next, see_other};
-use crate::error::ApiError;
+use crate::error::{ApiError, internal};
 use crate::limits;
-use crate::mail::{self, Mailer};
 use crate::secrets;
 use crate::sessions::{self, PendingOidc, SessionData};
-use crate::web::{AppState, PageError, nav, page_access};
-
-/// Sign-in links last this long.
-pub const LOGIN_LINK_TTL: Duration = Duration::minutes(15);
-/// A council admin may not read their mail at once: confirmation links last a day.
-pub const CONFIRM_LINK_TTL: Duration = Duration::hours(24);
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/signup", web::get().to(signup_page))
@@ -59,105 +55,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/t/{slug}/tokens", web::get().to(tokens_page))
         .route("/t/{slug}/tokens", web::post().to(token_create))
         .route("/t/{slug}/tokens/{id}/revoke", web::post().to(token_revoke));
-}
-
-fn internal(e: impl std::fmt::Display) -> ApiError {
-    ApiError::Internal(e.to_string())
-}
-
-/// Makes sure the visitor has a session (forms need its CSRF token); the cookie to set if new.
-async fn ensure_session(
-    state: &AppState,
-    visitor: &mut Visitor,
-) -> Result<Option<actix_web::cookie::Cookie<'static>>, ApiError> {
-    if visitor.session.is_some() {
-        return Ok(None);
-    }
-    let session = state.sessions.create(SessionData::fresh()?, state.session_idle).await?;
-    let cookie = sessions::cookie(&session.id, state.secure_cookies);
-    visitor.session = Some(session);
-    Ok(Some(cookie))
-}
-
-fn with_cookie(mut response: HttpResponse, cookie: Option<actix_web::cookie::Cookie<'static>>) -> HttpResponse {
-    if let Some(c) = cookie {
-        let _ = response.add_cookie(&c);
-    }
-    response
-}
-
-/// A plain page with a heading and some paragraphs.
-fn message(state: &AppState, status: u16, title: &str, paragraphs: &[String]) -> Result<HttpResponse, ApiError> {
-    let html = state
-        .templates
-        .render("message", &json!({"title": title, "paragraphs": paragraphs, "nav": null}))
-        .map_err(internal)?;
-    let status = actix_web::http::StatusCode::from_u16(status).unwrap_or(actix_web::http::StatusCode::OK);
-    Ok(HttpResponse::build(status).content_type(actix_web::http::header::ContentType::html()).body(html))
-}
-
-fn refusal_text(r: LinkRefusal) -> &'static str {
-    match r {
-        LinkRefusal::Expired => "This link has expired.",
-        LinkRefusal::Used => "This link has already been used.",
-        LinkRefusal::Unknown => "This link is not valid.",
-    }
-}
-
-fn mail_failed(e: mail::MailError) -> DbError {
-    DbError::Unavailable(format!("the email could not be sent ({e}); nothing was saved, please try again"))
-}
-
-/// Writes a one-time link and returns its secret (only the hash is stored).
-fn new_link(
-    conn: &mut DbConnection,
-    purpose: TokenPurpose,
-    email: &str,
-    tenant: Option<&TenantId>,
-    signup: Option<&SignupId>,
-    ttl: Duration,
-) -> Result<String, DbError> {
-    let token = secrets::random_token().map_err(|e| DbError::Other(e.to_string()))?;
-    let now = clock::now();
-    repo::create_email_token(
-        conn,
-        &EmailToken {
-            token_hash: secrets::hash(&token),
-            purpose,
-            email: email.to_string(),
-            tenant_id: tenant.cloned(),
-            signup_id: signup.cloned(),
-            created_at: now,
-            expires_at: now + ttl,
-            used_at: None,
-        },
-    )?;
-    Ok(token)
-}
-
-/// Everything sending mail needs, for use inside a blocking database transaction.
-#[derive(Clone)]
-pub struct Outgoing {
-    pub mailer: std::sync::Arc<Mailer>,
-    pub templates: std::sync::Arc<Handlebars<'static>>,
-    pub base: String,
-}
-
-impl Outgoing {
-    fn from_state(state: &AppState) -> Outgoing {
-        Outgoing {
-            mailer: state.mailer.clone(),
-            templates: state.templates.clone(),
-            base: state.public_url.as_str().trim_end_matches('/').to_string(),
-        }
-    }
-
-    fn send(&self, to: &str, template: &str, key: &str, data: &serde_json::Value) -> Result<(), DbError> {
-        let rendered = Mailer::render(&self.templates, template, data).map_err(mail_failed)?;
-        let id = mail::message_id(key, "commissioning.platform");
-        self.mailer.send(to, &id, &rendered).map_err(mail_failed)?;
-        Ok(())
-    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -205,13 +102,7 @@ async fn render_signup(
         .iter()
         .map(|r| json!({"name": r, "selected": *r == form.region}))
         .collect();
-    let (message, field) = match error {
-        Some(e @ (ApiError::BadRequest { .. } | ApiError::Taken { .. })) => {
-            (Some(e.to_string()), e.field().map(str::to_string))
-        }
-        Some(e) => (Some(e.to_string()), None),
-        None => (None, None),
-    };
+    let (message, field) = form_error(error);
     let html = state
         .templates
         .render(
@@ -354,22 +245,6 @@ pub(crate) async fn signup_api(
     }))
 }
 
-/// A page with one button that POSTs the link's token: opening a link never uses it up.
-fn button_page(
-    state: &AppState,
-    title: &str,
-    text: &str,
-    action: &str,
-    token: &str,
-    csrf: &str,
-    button: &str,
-) -> Result<HttpResponse, ApiError> {
-    state.page(
-        "link",
-        &json!({"title": title, "text": text, "action": action, "token": token, "csrf": csrf, "button": button, "nav": null}),
-    )
-}
-
 async fn confirm_page(
     state: web::Data<AppState>,
     mut visitor: Visitor,
@@ -399,13 +274,6 @@ async fn confirm_page(
             Ok(with_cookie(page, cookie))
         }
     }
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct TokenForm {
-    token: String,
-    csrf: String,
 }
 
 async fn confirm_post(
@@ -632,12 +500,6 @@ async fn operator_link_post(
     )
     .await?;
     Ok(with_cookie(see_other("/operator"), Some(sessions::cookie(&session.id, state.secure_cookies))))
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct CsrfForm {
-    csrf: String,
 }
 
 async fn operator_decide(
@@ -985,7 +847,7 @@ async fn oidc_start(
         pkce_verifier: verifier.secret().clone(),
     });
     state.sessions.save(&mut session, state.session_idle).await?;
-    Ok(with_cookie(crate::edge::see_other_url(&url), cookie))
+    Ok(with_cookie(crate::app::edge::see_other_url(&url), cookie))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -1312,13 +1174,7 @@ fn render_oidc(
     form: Option<&OidcForm>,
     error: Option<&ApiError>,
 ) -> Result<HttpResponse, ApiError> {
-    let (message, field) = match error {
-        Some(e @ (ApiError::BadRequest { .. } | ApiError::Taken { .. })) => {
-            (Some(e.to_string()), e.field().map(str::to_string))
-        }
-        Some(e) => (Some(e.to_string()), None),
-        None => (None, None),
-    };
+    let (message, field) = form_error(error);
     let values = match (form, current) {
         (Some(f), _) => json!({"issuer": f.issuer, "client_id": f.client_id, "allowed_domains": f.allowed_domains}),
         (None, Some(c)) => {

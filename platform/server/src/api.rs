@@ -6,13 +6,14 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use platform_db::ProviderId;
 use platform_db::repo::{Page, Paged, commissioning as cm, indicators};
-use serde::Deserialize;
 use serde_json::json;
 
-use crate::auth::{self, Access, Action, Visitor};
+use crate::app::AppState;
+use crate::app::api::{ListParams, ListQuery, paged};
+use crate::app::auth::{self, Access, Action, Visitor};
+use crate::app::pages::{PageError, nav, page_access};
 use crate::clock;
 use crate::error::ApiError;
-use crate::web::{AppState, PageError, nav, page_access};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/t/{slug}/", web::get().to(dashboard))
@@ -31,20 +32,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/api/v1/tenants/{slug}/needs/{id}", web::get().to(get_need))
         .route("/api/v1/tenants/{slug}/priorities/{id}", web::get().to(get_priority))
         .route("/api/v1/tenants/{slug}/indicators/{id}", web::get().to(get_indicator));
-}
-
-/// The query of a list (as the OpenAPI document describes it; [`ListQuery`] reads it as text so
-/// a bad number is refused with the field named).
-#[derive(Debug, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-#[allow(dead_code)]
-pub struct ListParams {
-    /// How many rows, 1 to 200 (default 50).
-    #[param(minimum = 1, maximum = 200)]
-    limit: Option<i64>,
-    /// How many rows to skip (default 0).
-    #[param(minimum = 0, maximum = 2147483647)]
-    offset: Option<i64>,
 }
 
 /// Narrows a list to one of the trust's providers (a provider member sees only their own).
@@ -223,36 +210,6 @@ async fn dashboard(
     )?)
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub(crate) struct ListQuery {
-    limit: Option<String>,
-    offset: Option<String>,
-    provider_id: Option<String>,
-}
-
-fn number(
-    field: &str,
-    text: Option<&str>,
-    default: i64,
-    range: std::ops::RangeInclusive<i64>,
-) -> Result<i64, ApiError> {
-    match text {
-        None => Ok(default),
-        Some(t) => match t.parse::<i64>() {
-            Ok(n) if range.contains(&n) => Ok(n),
-            _ => Err(ApiError::bad_request(
-                Some(field),
-                format!("must be a whole number from {} to {}", range.start(), range.end()),
-            )),
-        },
-    }
-}
-
-fn paged<T: serde::Serialize>(p: Paged<T>) -> serde_json::Value {
-    json!(p)
-}
-
 /// The provider a list is narrowed to: a provider member's own, or one named in the query (which
 /// must be this trust's; a provider member may only name their own).
 fn provider_filter(access: &Access, query: &ListQuery) -> Result<Option<ProviderId>, ApiError> {
@@ -277,9 +234,7 @@ async fn list(
 ) -> Result<HttpResponse, ApiError> {
     let access = auth::tenant_access(&state, &req, &visitor, &slug, true).await?;
     access.require(Action::Read)?;
-    let limit = number("limit", query.limit.as_deref(), 50, 1..=Page::MAX_LIMIT)?;
-    let offset = number("offset", query.offset.as_deref(), 0, 0..=i64::from(i32::MAX))?;
-    let page = Page::new(limit, offset);
+    let page = query.page()?;
     let by_provider = matches!(kind.as_str(), "providers" | "services" | "contracts" | "reviews");
     if !by_provider && query.provider_id.is_some() {
         return Err(ApiError::bad_request(Some("provider_id"), format!("{kind} cannot be filtered by provider")));

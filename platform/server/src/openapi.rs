@@ -44,7 +44,7 @@ pub struct ApiDoc;
 /// The document itself.
 #[utoipa::path(get, path = "/api/v1/openapi.json", tag = "operations",
     responses((status = 200, description = "this OpenAPI document", content_type = "application/json", body = Object)))]
-pub(crate) async fn document(state: actix_web::web::Data<crate::web::AppState>) -> HttpResponse {
+pub(crate) async fn document(state: actix_web::web::Data<crate::app::AppState>) -> HttpResponse {
     // The frameworks a council may choose are this deployment's approved plugins; if the
     // registry cannot be read, the document says only that the value is a plugin id.
     let frameworks: Vec<String> = crate::accounts::framework_choices(&state)

@@ -3,186 +3,19 @@
 use actix_web::http::header::{self, ContentType};
 use actix_web::middleware::Logger;
 use actix_web::{HttpRequest, HttpResponse, web};
-use handlebars::Handlebars;
-use platform_db::conn::{Pool, migration_status};
+use platform_db::conn::migration_status;
 use platform_db::repo::tenants;
 use serde::Serialize;
 use serde_json::json;
 
+use crate::app::AppState;
+use crate::app::auth::{Action, Visitor};
+use crate::app::pages::{PageError, nav, page_access, render};
 use crate::error::ApiError;
-
-#[derive(rust_embed::RustEmbed)]
-#[folder = "templates/"]
-#[include = "*.hbs"]
-struct Templates;
 
 #[derive(rust_embed::RustEmbed)]
 #[folder = "assets/"]
 struct Assets;
-
-/// What every request handler can reach.
-#[derive(Clone)]
-pub struct AppState {
-    pub pool: Pool,
-    pub frameworks: std::sync::Arc<crate::frameworks::Frameworks>,
-    pub templates: std::sync::Arc<Handlebars<'static>>,
-    pub redis: Option<redis::aio::ConnectionManager>,
-    pub sessions: crate::sessions::Store,
-    pub limiter: std::sync::Arc<crate::limits::Limiter>,
-    /// Seals OIDC client secrets; None when no key is configured (PostgreSQL without
-    /// PLATFORM_SECRET_KEY), and then OIDC settings cannot be saved.
-    pub sealer: Option<crate::secrets::Sealer>,
-    pub mailer: std::sync::Arc<crate::mail::Mailer>,
-    /// Where people reach the platform; email links and OIDC redirects start with it.
-    pub public_url: url::Url,
-    pub secure_cookies: bool,
-    pub session_idle: std::time::Duration,
-    pub trust_proxy: bool,
-    /// For the identity providers: refuses local addresses, follows no redirects.
-    pub http: crate::outbound::Client,
-}
-
-impl AppState {
-    /// Runs database work on the blocking pool with a connection of the request pool.
-    pub async fn db<T: Send + 'static>(
-        &self,
-        work: impl FnOnce(&mut platform_db::DbConnection) -> platform_db::error::DbResult<T> + Send + 'static,
-    ) -> Result<T, ApiError> {
-        let pool = self.pool.clone();
-        Ok(web::block(move || {
-            let mut conn = pool.get()?;
-            work(&mut conn)
-        })
-        .await??)
-    }
-
-    /// One transaction within one tenant (row-level security holds it there on PostgreSQL).
-    pub async fn tenant_db<T: Send + 'static>(
-        &self,
-        tenant: &platform_db::TenantId,
-        work: impl FnOnce(&mut platform_db::DbConnection) -> platform_db::error::DbResult<T> + Send + 'static,
-    ) -> Result<T, ApiError> {
-        let tenant = tenant.clone();
-        self.db(move |conn| platform_db::conn::scoped(conn, platform_db::conn::Scope::Tenant(&tenant), work)).await
-    }
-
-    /// One transaction of operator work across tenants.
-    pub async fn platform_db<T: Send + 'static>(
-        &self,
-        work: impl FnOnce(&mut platform_db::DbConnection) -> platform_db::error::DbResult<T> + Send + 'static,
-    ) -> Result<T, ApiError> {
-        self.db(move |conn| platform_db::conn::scoped(conn, platform_db::conn::Scope::Platform, work)).await
-    }
-
-    /// An absolute link for an email.
-    pub fn link(&self, path: &str) -> String {
-        format!("{}{}", self.public_url.as_str().trim_end_matches('/'), path)
-    }
-
-    pub fn page(&self, template: &str, data: &serde_json::Value) -> Result<HttpResponse, ApiError> {
-        Ok(HttpResponse::Ok().content_type(ContentType::html()).body(render(self, template, data)?))
-    }
-}
-
-/// The templates, for error pages (which are rendered without the request's state).
-static PAGE_TEMPLATES: std::sync::OnceLock<std::sync::Arc<Handlebars<'static>>> = std::sync::OnceLock::new();
-
-pub fn set_page_templates(t: std::sync::Arc<Handlebars<'static>>) {
-    let _ = PAGE_TEMPLATES.set(t);
-}
-
-/// An error on a page route: shown as a page, not JSON. A visitor who must sign in is sent to
-/// the trust's sign-in page.
-#[derive(Debug)]
-pub struct PageError {
-    pub error: ApiError,
-    pub login: Option<String>,
-}
-
-impl std::fmt::Display for PageError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.error.fmt(f)
-    }
-}
-
-impl From<ApiError> for PageError {
-    fn from(error: ApiError) -> PageError {
-        PageError { error, login: None }
-    }
-}
-
-impl From<platform_plugins::PluginError> for PageError {
-    fn from(e: platform_plugins::PluginError) -> PageError {
-        PageError { error: e.into(), login: None }
-    }
-}
-
-impl From<platform_db::DbError> for PageError {
-    fn from(e: platform_db::DbError) -> PageError {
-        PageError { error: e.into(), login: None }
-    }
-}
-
-impl actix_web::ResponseError for PageError {
-    fn status_code(&self) -> actix_web::http::StatusCode {
-        match (&self.error, &self.login) {
-            (ApiError::Unauthenticated, Some(_)) => actix_web::http::StatusCode::SEE_OTHER,
-            _ => self.error.status_code(),
-        }
-    }
-
-    fn error_response(&self) -> HttpResponse {
-        if let (ApiError::Unauthenticated, Some(login)) = (&self.error, &self.login) {
-            return crate::edge::see_other(login);
-        }
-        let reference = self.error.log_internal();
-        let title = match self.error.status_code().as_u16() {
-            400 => "There is a problem",
-            401 => "Sign in first",
-            403 => "You cannot do that",
-            404 => "Page not found",
-            409 => "That has already been done",
-            429 => "Too many attempts",
-            502..=504 => "Sorry, the service is unavailable",
-            _ => "Sorry, there is a problem with the service",
-        };
-        let field = self.error.field().map(str::to_string);
-        let message = match &reference {
-            Some(id) => format!("{} Quote reference {id} if you contact us.", self.error),
-            None => self.error.to_string(),
-        };
-        let data = json!({"title": title, "message": message, "field": field});
-        let body = PAGE_TEMPLATES
-            .get()
-            .and_then(|t| t.render("error", &data).ok())
-            .unwrap_or_else(|| format!("<!DOCTYPE html><title>{title}</title><h1>{title}</h1>"));
-        let mut response = HttpResponse::build(self.status_code());
-        if let ApiError::TooManyRequests(secs) = &self.error {
-            response.insert_header((header::RETRY_AFTER, secs.to_string()));
-        }
-        response.content_type(ContentType::html()).body(body)
-    }
-}
-
-handlebars::handlebars_helper!(quote: |text: str| quoted(text));
-
-/// A name as mail shows it: in quotation marks, on one line, whatever it holds. Names are
-/// checked to be single-line when they are saved; this keeps any that predate the check (or
-/// come from an identity provider) from opening a paragraph of their own in a message.
-pub fn quoted(text: &str) -> String {
-    let one_line: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
-    let words: Vec<&str> = one_line.split_whitespace().collect();
-    let joined: String = words.join(" ").chars().take(200).collect();
-    format!("\u{201C}{joined}\u{201D}")
-}
-
-pub fn templates() -> anyhow::Result<Handlebars<'static>> {
-    let mut hb = Handlebars::new();
-    hb.set_strict_mode(true);
-    hb.register_helper("quote", Box::new(quote));
-    hb.register_embed_templates_with_extension::<Templates>(".hbs").map_err(|e| anyhow::anyhow!("templates: {e}"))?;
-    Ok(hb)
-}
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.app_data(
@@ -437,10 +270,6 @@ pub(crate) async fn tenant_directory(state: web::Data<AppState>) -> Result<HttpR
     Ok(HttpResponse::Ok().json(Directory { tenants: directory(&state).await? }))
 }
 
-fn render(state: &AppState, template: &str, data: &serde_json::Value) -> Result<String, ApiError> {
-    state.templates.render(template, data).map_err(|e| ApiError::Internal(format!("rendering {template}: {e}")))
-}
-
 async fn home(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let tenants = directory(&state).await?;
     let html = render(
@@ -515,41 +344,6 @@ async fn framework_for(
     }
 }
 
-/// Tenant access for a page: a visitor who must sign in is sent to the trust's sign-in page.
-pub async fn page_access(
-    state: &AppState,
-    req: &HttpRequest,
-    visitor: &crate::auth::Visitor,
-    slug: &str,
-) -> Result<crate::auth::Access, PageError> {
-    crate::auth::tenant_access(state, req, visitor, slug, false).await.map_err(|error| match error {
-        ApiError::Unauthenticated => {
-            let next = req.path().to_string();
-            PageError {
-                error,
-                login: Some(format!(
-                    "/t/{slug}/login?next={}",
-                    url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
-                )),
-            }
-        }
-        other => other.into(),
-    })
-}
-
-/// What the navigation of a tenant's pages shows, by role.
-pub fn nav(access: &crate::auth::Access) -> serde_json::Value {
-    use crate::auth::Action;
-    json!({
-        "slug": access.tenant.slug,
-        "tenant": access.tenant.name,
-        "user": access.user.display_name,
-        "role": access.role().as_str().replace('_', " "),
-        "csrf": access.csrf(),
-        "admin": Action::ManageMembers.allowed(access.role()),
-    })
-}
-
 /// The tenant's framework description, for its members.
 #[utoipa::path(get, path = "/api/v1/tenants/{slug}/framework", tag = "frameworks",
     params(("slug" = String, Path, description = "the trust's slug")),
@@ -557,11 +351,11 @@ pub fn nav(access: &crate::auth::Access) -> serde_json::Value {
 pub(crate) async fn framework_json(
     state: web::Data<AppState>,
     req: HttpRequest,
-    visitor: crate::auth::Visitor,
+    visitor: Visitor,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let access = crate::auth::tenant_access(&state, &req, &visitor, &slug, true).await?;
-    access.require(crate::auth::Action::Read)?;
+    let access = crate::app::auth::tenant_access(&state, &req, &visitor, &slug, true).await?;
+    access.require(Action::Read)?;
     let tenant = access.tenant;
     let plugin = framework_for(&state, &tenant).await?;
     Ok(HttpResponse::Ok().json(FrameworkInfo {
@@ -579,11 +373,11 @@ pub(crate) async fn framework_json(
 async fn framework_page(
     state: web::Data<AppState>,
     req: HttpRequest,
-    visitor: crate::auth::Visitor,
+    visitor: Visitor,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
     let access = page_access(&state, &req, &visitor, &slug).await?;
-    access.require(crate::auth::Action::Read)?;
+    access.require(Action::Read)?;
     let tenant = access.tenant.clone();
     let plugin = framework_for(&state, &tenant).await?;
     let f = &plugin.framework;
