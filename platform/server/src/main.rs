@@ -1,9 +1,8 @@
 //! `platform`: the children's services commissioning platform. Serves the web application and
 //! API by default; the subcommands run migrations, seed the demo data and list tenants.
 
-mod accounts;
-mod api;
 mod app;
+mod areas;
 mod cache;
 mod clock;
 mod config;
@@ -13,9 +12,9 @@ mod limits;
 mod mail;
 mod openapi;
 mod outbound;
+mod routes;
 mod secrets;
 mod sessions;
-mod web;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -267,7 +266,7 @@ fn run(command: Command, config: Config) -> anyhow::Result<()> {
                 templates: Arc::new(app::templates()?),
                 base: public_base(&config),
             };
-            let (tenant, user) = accounts::approve(&mut conn, &out, &signup.id, None, "cli")
+            let (tenant, user) = areas::operator::service::approve(&mut conn, &out, &signup.id, None, "cli")
                 .map_err(|e| anyhow::anyhow!("{slug}: {e}"))?;
             println!("{} is active as {}; a sign-in link was sent to {}", tenant.name, tenant.slug, user.email);
             Ok(())
@@ -298,7 +297,7 @@ fn run(command: Command, config: Config) -> anyhow::Result<()> {
             let pool = open(&config)?;
             let mut conn = pool.get()?;
             ensure_current(&mut conn)?;
-            let link = accounts::operator_link(&mut conn, &public_base(&config), &email)
+            let link = areas::operator::service::operator_link(&mut conn, &public_base(&config), &email)
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!(
                 "{email} is a platform operator. Sign in within {} minutes, once, at:",
@@ -671,8 +670,8 @@ async fn serve_async(config: Config) -> anyhow::Result<()> {
             .wrap(actix_web::middleware::from_fn(app::edge::refuse_control_characters))
             .wrap(actix_web::middleware::from_fn(app::edge::catch_panics))
             .wrap(app::edge::security_headers(https))
-            .wrap(web::logger())
-            .configure(web::configure)
+            .wrap(routes::logger())
+            .configure(routes::configure)
     })
     .listen(listener)
     .context("starting the web server")?

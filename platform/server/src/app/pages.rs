@@ -98,6 +98,18 @@ pub fn render(state: &AppState, template: &str, data: &serde_json::Value) -> Res
     state.templates.render(template, data).map_err(|e| ApiError::Internal(format!("rendering {template}: {e}")))
 }
 
+/// A page answered with the status of the error it shows, if any (200 otherwise).
+pub fn page_with_status(
+    state: &AppState,
+    template: &str,
+    data: &serde_json::Value,
+    error: Option<&ApiError>,
+) -> Result<HttpResponse, ApiError> {
+    let html = render(state, template, data)?;
+    let status = error.map_or(StatusCode::OK, actix_web::ResponseError::status_code);
+    Ok(HttpResponse::build(status).content_type(ContentType::html()).body(html))
+}
+
 /// What a form shows of an error: its message, and the field at fault where the input was bad
 /// or a value is taken (the field is then marked and linked from the summary).
 pub fn form_error(error: Option<&ApiError>) -> (Option<String>, Option<String>) {
