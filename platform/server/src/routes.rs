@@ -119,3 +119,82 @@ pub(crate) fn route_sources() -> Vec<(String, String)> {
     walk(&src.join("areas"), &src, &mut out);
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What a file of the areas (its path under `src/areas/`) imports of another area: the area
+    /// it belongs to is the first part of its path. `crate::areas::X` must name its own area;
+    /// `super::super` always leaves it; and in a one-file area or an area's `mod.rs`, where
+    /// `super` is the areas themselves, so does `super::X`.
+    fn foreign_imports(path: &str, source: &str) -> Vec<String> {
+        let own = path.split('/').next().unwrap_or("").trim_end_matches(".rs");
+        let ident = |rest: &str| -> String {
+            rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect::<String>()
+        };
+        let mut found = Vec::new();
+        for (at, _) in source.match_indices("crate::areas") {
+            let rest = &source[at + "crate::areas".len()..];
+            let named = rest.strip_prefix("::").map(ident).unwrap_or_default();
+            if named != own {
+                found.push(format!("crate::areas{}", &rest[..rest.find(['\n', ';']).unwrap_or(rest.len())]));
+            }
+        }
+        if source.contains("super::super") {
+            found.push("super::super".into());
+        }
+        let area_root = !path.contains('/') || path.ends_with("/mod.rs");
+        if area_root {
+            for (at, _) in source.match_indices("super::") {
+                let named = ident(&source[at + "super::".len()..]);
+                if !named.is_empty() {
+                    found.push(format!("super::{named}"));
+                }
+            }
+        }
+        found
+    }
+
+    #[test]
+    fn no_area_imports_another() {
+        let areas: Vec<_> =
+            route_sources().into_iter().filter_map(|(p, s)| Some((p.strip_prefix("areas/")?.to_string(), s))).collect();
+        assert!(areas.len() >= 20, "the scan found too few area files: {}", areas.len());
+        let mut crossings = Vec::new();
+        for (path, source) in &areas {
+            if path == "mod.rs" {
+                continue;
+            }
+            for import in foreign_imports(path, source) {
+                crossings.push(format!("areas/{path}: {import}"));
+            }
+        }
+        assert!(
+            crossings.is_empty(),
+            "areas import each other (move what they share to crate::app):\n{}",
+            crossings.join("\n")
+        );
+    }
+
+    #[test]
+    fn the_scan_would_catch_an_area_importing_another() {
+        assert_eq!(foreign_imports("signup/pages.rs", "use crate::areas::signup::service;"), Vec::<String>::new());
+        assert_eq!(
+            foreign_imports("signup/pages.rs", "use super::service;\nuse crate::app::AppState;"),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            foreign_imports("signup/pages.rs", "use crate::areas::signin::service;"),
+            ["crate::areas::signin::service"]
+        );
+        assert_eq!(
+            foreign_imports("signup/pages.rs", "use crate::areas::{signin, signup};"),
+            ["crate::areas::{signin, signup}"]
+        );
+        assert_eq!(foreign_imports("signup/pages.rs", "use super::super::members::service;"), ["super::super"]);
+        assert_eq!(foreign_imports("signup/mod.rs", "pub mod api;\nuse super::members;"), ["super::members"]);
+        assert_eq!(foreign_imports("audit.rs", "use super::tokens::service;"), ["super::tokens"]);
+        assert_eq!(foreign_imports("audit.rs", "mod tests {\n    use super::*;\n}"), Vec::<String>::new());
+    }
+}
