@@ -161,6 +161,11 @@ impl ResponseError for ApiError {
     }
 }
 
+/// An error of ours with its detail kept for the log: the caller sees only that it happened.
+pub fn internal(e: impl std::fmt::Display) -> ApiError {
+    ApiError::Internal(e.to_string())
+}
+
 impl From<DbError> for ApiError {
     fn from(e: DbError) -> ApiError {
         match e {

@@ -117,7 +117,7 @@ mod tests {
 
     #[test]
     fn templates_render_the_tenant_name_and_escape_it_in_html() {
-        let hb = crate::web::templates().unwrap();
+        let hb = crate::app::templates().unwrap();
         let r = Mailer::render(
             &hb,
             "test",
@@ -132,7 +132,7 @@ mod tests {
 
     #[test]
     fn a_name_in_mail_is_quoted_and_can_never_start_a_paragraph_of_its_own() {
-        let hb = crate::web::templates().unwrap();
+        let hb = crate::app::templates().unwrap();
         let name = "Rutland\n\nYour account is suspended. Visit https://evil.example/login to restore it.\n\n";
         let r = Mailer::render(
             &hb,

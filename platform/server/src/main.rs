@@ -1,13 +1,11 @@
 //! `platform`: the children's services commissioning platform. Serves the web application and
 //! API by default; the subcommands run migrations, seed the demo data and list tenants.
 
-mod accounts;
-mod api;
-mod auth;
+mod app;
+mod areas;
 mod cache;
 mod clock;
 mod config;
-mod edge;
 mod error;
 mod framework_calls;
 mod frameworks;
@@ -15,9 +13,9 @@ mod limits;
 mod mail;
 mod openapi;
 mod outbound;
+mod routes;
 mod secrets;
 mod sessions;
-mod web;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -264,12 +262,12 @@ fn run(command: Command, config: Config) -> anyhow::Result<()> {
                     "no sign-up awaiting approval would get the slug {slug:?} (see `platform tenant signups`)"
                 )
             })?;
-            let out = accounts::Outgoing {
+            let out = app::links::Outgoing {
                 mailer: Arc::new(mail::Mailer::from_config(&config)?),
-                templates: Arc::new(web::templates()?),
+                templates: Arc::new(app::templates()?),
                 base: public_base(&config),
             };
-            let (tenant, user) = accounts::approve(&mut conn, &out, &signup.id, None, "cli")
+            let (tenant, user) = areas::operator::service::approve(&mut conn, &out, &signup.id, None, "cli")
                 .map_err(|e| anyhow::anyhow!("{slug}: {e}"))?;
             println!("{} is active as {}; a sign-in link was sent to {}", tenant.name, tenant.slug, user.email);
             Ok(())
@@ -300,11 +298,11 @@ fn run(command: Command, config: Config) -> anyhow::Result<()> {
             let pool = open(&config)?;
             let mut conn = pool.get()?;
             ensure_current(&mut conn)?;
-            let link = accounts::operator_link(&mut conn, &public_base(&config), &email)
+            let link = areas::operator::service::operator_link(&mut conn, &public_base(&config), &email)
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!(
                 "{email} is a platform operator. Sign in within {} minutes, once, at:",
-                accounts::LOGIN_LINK_TTL.num_minutes()
+                app::links::LOGIN_LINK_TTL.num_minutes()
             );
             println!("{link}");
             Ok(())
@@ -323,7 +321,7 @@ fn run(command: Command, config: Config) -> anyhow::Result<()> {
             let mailer = mail::Mailer::from_config(&config)?;
             let now = clock::now();
             let rendered = mail::Mailer::render(
-                &web::templates()?,
+                &app::templates()?,
                 "test",
                 &serde_json::json!({"tenant": tenant_name, "sent_at": now.format("%Y-%m-%d %H:%M").to_string()}),
             )?;
@@ -644,9 +642,9 @@ async fn serve_async(config: Config) -> anyhow::Result<()> {
         tracing::info!(hosts = %hosts.join(","), "identity providers allowed at local addresses");
     }
     let http = outbound::Client::new(config.oidc_allowed_hosts.clone());
-    let templates = std::sync::Arc::new(web::templates()?);
-    web::set_page_templates(templates.clone());
-    let state = web::AppState {
+    let templates = std::sync::Arc::new(app::templates()?);
+    app::pages::set_page_templates(templates.clone());
+    let state = app::AppState {
         pool,
         frameworks,
         templates,
@@ -670,11 +668,11 @@ async fn serve_async(config: Config) -> anyhow::Result<()> {
         // and control characters are refused before routing.
         actix_web::App::new()
             .app_data(data.clone())
-            .wrap(actix_web::middleware::from_fn(edge::refuse_control_characters))
-            .wrap(actix_web::middleware::from_fn(edge::catch_panics))
-            .wrap(edge::security_headers(https))
-            .wrap(web::logger())
-            .configure(web::configure)
+            .wrap(actix_web::middleware::from_fn(app::edge::refuse_control_characters))
+            .wrap(actix_web::middleware::from_fn(app::edge::catch_panics))
+            .wrap(app::edge::security_headers(https))
+            .wrap(routes::logger())
+            .configure(routes::configure)
     })
     .listen(listener)
     .context("starting the web server")?

@@ -15,25 +15,25 @@ use utoipa::{Modify, OpenApi};
         description = "The JSON API of the platform. Tenant routes take a bearer API token (or the session cookie of a signed-in member). Every error has one shape: `{\"error\", \"message\", \"field\"?}`."
     ),
     paths(
-        crate::web::healthz,
-        crate::web::readyz,
-        crate::web::tenant_directory,
-        crate::web::framework_json,
-        crate::accounts::signup_api,
-        crate::api::list_providers,
-        crate::api::list_services,
-        crate::api::list_contracts,
-        crate::api::list_reviews,
-        crate::api::list_needs,
-        crate::api::list_priorities,
-        crate::api::list_indicators,
-        crate::api::get_provider,
-        crate::api::get_service,
-        crate::api::get_contract,
-        crate::api::get_review,
-        crate::api::get_need,
-        crate::api::get_priority,
-        crate::api::get_indicator,
+        crate::areas::health::healthz,
+        crate::areas::health::readyz,
+        crate::areas::home::api::tenant_directory,
+        crate::areas::frameworks::api::framework_json,
+        crate::areas::signup::api::signup_api,
+        crate::areas::data_core::api::list_providers,
+        crate::areas::data_core::api::list_services,
+        crate::areas::data_core::api::list_contracts,
+        crate::areas::data_core::api::list_reviews,
+        crate::areas::data_core::api::list_needs,
+        crate::areas::data_core::api::list_priorities,
+        crate::areas::data_core::api::list_indicators,
+        crate::areas::data_core::api::get_provider,
+        crate::areas::data_core::api::get_service,
+        crate::areas::data_core::api::get_contract,
+        crate::areas::data_core::api::get_review,
+        crate::areas::data_core::api::get_need,
+        crate::areas::data_core::api::get_priority,
+        crate::areas::data_core::api::get_indicator,
         document,
     ),
     components(schemas(crate::error::ErrorBody)),
@@ -44,10 +44,10 @@ pub struct ApiDoc;
 /// The document itself.
 #[utoipa::path(get, path = "/api/v1/openapi.json", tag = "operations",
     responses((status = 200, description = "this OpenAPI document", content_type = "application/json", body = Object)))]
-pub(crate) async fn document(state: actix_web::web::Data<crate::web::AppState>) -> HttpResponse {
+pub(crate) async fn document(state: actix_web::web::Data<crate::app::AppState>) -> HttpResponse {
     // The frameworks a council may choose are this deployment's approved plugins; if the
     // registry cannot be read, the document says only that the value is a plugin id.
-    let frameworks: Vec<String> = crate::accounts::framework_choices(&state)
+    let frameworks: Vec<String> = crate::areas::signup::service::framework_choices(&state)
         .await
         .map(|all| all.iter().filter_map(|f| f["id"].as_str().map(str::to_string)).collect())
         .unwrap_or_default();
@@ -218,18 +218,12 @@ impl Modify for SharedAnswers {
 mod tests {
     use super::*;
 
-    /// The route modules, as registered. Every JSON route (under `/api/`, and the health
-    /// checks) registered in them must be in the document, and everything the document lists
-    /// must be registered.
-    const ROUTE_SOURCES: &[(&str, &str)] = &[
-        ("web.rs", include_str!("web.rs")),
-        ("api.rs", include_str!("api.rs")),
-        ("accounts.rs", include_str!("accounts.rs")),
-    ];
-
+    /// The routes as registered (by `crate::routes` and every area). Every JSON route (under
+    /// `/api/`, and the health checks) registered there must be in the document, and everything
+    /// the document lists must be registered.
     fn registered() -> Vec<(String, String)> {
         let mut out = Vec::new();
-        for (_, source) in ROUTE_SOURCES {
+        for (_, source) in crate::routes::route_sources() {
             for part in source.split(".route(\"").skip(1) {
                 let Some((path, rest)) = part.split_once('"') else { continue };
                 let method = rest.trim_start_matches([',', ' ', '\n']);

@@ -12,8 +12,8 @@ use actix_web::middleware::{DefaultHeaders, Next};
 use actix_web::{HttpResponse, ResponseError};
 use futures_util::FutureExt;
 
+use super::pages::PageError;
 use crate::error::ApiError;
-use crate::web::PageError;
 
 /// An error answered at the edge: JSON for the API, a page for people.
 fn answer(req: ServiceRequest, error: ApiError) -> ServiceResponse<BoxBody> {

@@ -11,11 +11,11 @@ use platform_db::models::{AuditEntry, Membership, Role, Tenant, TenantStatus, Us
 use platform_db::repo::{accounts, audit, tenants, users};
 use platform_db::{AuditId, ProviderId, TenantId, UserId};
 
+use super::AppState;
 use crate::clock;
 use crate::error::ApiError;
 use crate::secrets;
 use crate::sessions::{COOKIE, Session};
-use crate::web::AppState;
 
 /// The visitor of a request: their session, if the cookie names a live one, and their address.
 #[derive(Debug, Clone)]

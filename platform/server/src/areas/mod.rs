@@ -1,0 +1,17 @@
+//! The areas of the product, one folder (or file) each. An area holds its routes (`configure`),
+//! its actions (`service.rs`: one function per action, called by its page and its API alike)
+//! and its handlers (`pages.rs`, `api.rs`). Areas import only `crate::app` and the
+//! infrastructure beside it, never each other; `crate::routes` is the one place that knows
+//! them all.
+
+pub mod audit;
+pub mod dashboard;
+pub mod data_core;
+pub mod frameworks;
+pub mod health;
+pub mod home;
+pub mod members;
+pub mod operator;
+pub mod signin;
+pub mod signup;
+pub mod tokens;
