@@ -8,6 +8,7 @@ mod support;
 
 mod accounts;
 mod cli;
+mod contracts;
 mod cycle_repo;
 mod demo_frameworks;
 mod fuzz;

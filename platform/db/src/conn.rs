@@ -244,9 +244,17 @@ pub enum Scope<'a> {
 /// Runs `work` in one transaction within `scope`: all of it happens or none of it does. A panic
 /// inside `work` rolls the transaction back and comes out as [`DbError::Panicked`], so the
 /// connection goes back to the pool clean (and the caller answers with an error, not a hang).
-/// The error may be the caller's own (a web answer, say) as long as a database error converts
-/// into it: any error rolls the transaction back.
-pub fn scoped<T, E>(
+pub fn scoped<T>(
+    conn: &mut DbConnection,
+    scope: Scope<'_>,
+    work: impl FnOnce(&mut DbConnection) -> DbResult<T>,
+) -> DbResult<T> {
+    scoped_with(conn, scope, work)
+}
+
+/// As [`scoped`], with an error of the caller's own (a web answer, say) into which a database
+/// error converts: any error rolls the transaction back.
+pub fn scoped_with<T, E>(
     conn: &mut DbConnection,
     scope: Scope<'_>,
     work: impl FnOnce(&mut DbConnection) -> Result<T, E>,

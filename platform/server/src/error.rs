@@ -27,6 +27,13 @@ pub enum ApiError {
     /// (errors, warnings, notes), the first error's message and field. Nothing was written.
     #[error("{message}")]
     Refused { field: Option<String>, message: String, findings: Vec<crate::framework_calls::FindingView> },
+    /// Well-formed input whose content is refused (an end before its start, a record that is
+    /// not this trust's, a field the trust's framework does not ask for): 422 naming the field.
+    #[error("{message}")]
+    Invalid { field: Option<String>, message: String },
+    /// A write that names no version (no If-Match, no `version`): 428.
+    #[error("say which version you are changing: send If-Match with the record's ETag, or its version")]
+    PreconditionRequired,
     /// No credentials (or expired ones) where they are needed.
     #[error("sign in first")]
     Unauthenticated,
@@ -72,6 +79,8 @@ impl ApiError {
             ApiError::Conflict(_) | ApiError::Taken { .. } => "conflict",
             ApiError::Stale { .. } => "stale",
             ApiError::Refused { .. } => "refused_by_framework",
+            ApiError::PreconditionRequired => "precondition_required",
+            ApiError::Invalid { .. } => "invalid",
             ApiError::Unauthenticated => "unauthenticated",
             ApiError::Forbidden(_) => "forbidden",
             ApiError::TooManyRequests(_) => "rate_limited",
@@ -86,7 +95,7 @@ impl ApiError {
         match self {
             ApiError::BadRequest { field, .. } => field.as_deref(),
             ApiError::Taken { field, .. } => Some(field),
-            ApiError::Refused { field, .. } => field.as_deref(),
+            ApiError::Refused { field, .. } | ApiError::Invalid { field, .. } => field.as_deref(),
             _ => None,
         }
     }
@@ -128,7 +137,8 @@ impl ResponseError for ApiError {
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             ApiError::Conflict(_) | ApiError::Taken { .. } | ApiError::Stale { .. } => StatusCode::CONFLICT,
-            ApiError::Refused { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Refused { .. } | ApiError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             ApiError::Unauthenticated => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
@@ -178,6 +188,23 @@ impl From<DbError> for ApiError {
             DbError::Unavailable(m) => ApiError::Unavailable(format!("the database is unavailable: {m}")),
             DbError::Migration(m) | DbError::Other(m) | DbError::Panicked(m) => ApiError::Internal(m),
         }
+    }
+}
+
+impl ApiError {
+    /// For a write whose body was read: bad content is 422 (the body was well formed; what it
+    /// says is refused), anything else is unchanged.
+    pub fn content(self) -> ApiError {
+        match self {
+            ApiError::BadRequest { field, message } => ApiError::Invalid { field, message },
+            other => other,
+        }
+    }
+}
+
+impl From<diesel::result::Error> for ApiError {
+    fn from(e: diesel::result::Error) -> ApiError {
+        DbError::from(e).into()
     }
 }
 

@@ -36,27 +36,27 @@ impl Framework {
         &self.plugin.framework
     }
 
-    pub async fn validate(&self, today: NaiveDate, view: &EntityView) -> Result<Vec<Finding>, ApiError> {
-        let (plugin, entities) = (Arc::clone(&self.plugin), vec![entity(view)]);
-        let mut out = self.host.run(move |h| h.validate(&plugin, today, entities)).await?;
-        Ok(out.pop().unwrap_or_default())
+    /// Where the framework places a record, asked from within a unit of work.
+    pub fn classify_now(&self, item: Item) -> Result<Classification, ApiError> {
+        self.host
+            .classify(&self.plugin, vec![item])?
+            .pop()
+            .ok_or_else(|| ApiError::Internal("classify answered nothing for one item".into()))
     }
 
-    pub async fn classify(&self, item: Item) -> Result<Classification, ApiError> {
-        let plugin = Arc::clone(&self.plugin);
-        let mut out = self.host.run(move |h| h.classify(&plugin, vec![item])).await?;
-        out.pop().ok_or_else(|| ApiError::Internal("classify answered nothing for one item".into()))
+    /// Validation asked from within a unit of work (already on a blocking thread).
+    pub fn validate_now(&self, today: NaiveDate, view: &EntityView) -> Result<Vec<Finding>, ApiError> {
+        Ok(self.host.validate(&self.plugin, today, vec![entity(view)])?.pop().unwrap_or_default())
     }
 
-    pub async fn review_schedule(&self, today: NaiveDate, subject: Subject) -> Result<Vec<ReviewDue>, ApiError> {
-        let plugin = Arc::clone(&self.plugin);
-        Ok(self.host.run(move |h| h.review_schedule(&plugin, today, vec![subject])).await?)
+    /// The review schedule asked from within a unit of work.
+    pub fn review_schedule_now(&self, today: NaiveDate, subject: Subject) -> Result<Vec<ReviewDue>, ApiError> {
+        Ok(self.host.review_schedule(&self.plugin, today, vec![subject])?)
     }
 
-    pub async fn stage_gate(&self, today: NaiveDate, step: StageMove) -> Result<Vec<Finding>, ApiError> {
-        let plugin = Arc::clone(&self.plugin);
-        let mut out = self.host.run(move |h| h.stage_gate(&plugin, today, vec![step])).await?;
-        Ok(out.pop().unwrap_or_default())
+    /// The stage gate asked from within a unit of work.
+    pub fn stage_gate_now(&self, today: NaiveDate, step: StageMove) -> Result<Vec<Finding>, ApiError> {
+        Ok(self.host.stage_gate(&self.plugin, today, vec![step])?.pop().unwrap_or_default())
     }
 
     /// The framework's fields for one kind of record.
@@ -110,7 +110,12 @@ pub fn planned(reviews: &[ReviewDue]) -> Result<Vec<PlannedReview>, ApiError> {
         .map(|r| {
             let due_on = NaiveDate::parse_from_str(&r.due, "%Y-%m-%d")
                 .map_err(|_| ApiError::Internal(format!("the framework gave a review date {:?}", r.due)))?;
-            Ok(PlannedReview { kind: r.kind.clone(), title: r.title.clone(), due_on, owner_body: Some(r.audience.clone()) })
+            Ok(PlannedReview {
+                kind: r.kind.clone(),
+                title: r.title.clone(),
+                due_on,
+                owner_body: Some(r.audience.clone()),
+            })
         })
         .collect()
 }
@@ -238,7 +243,9 @@ fn value_of_kind(def: &AttributeDefinition, value: &str) -> Result<String, Strin
             _ => Err(format!("{value:?} is not yes or no")),
         },
         AttributeKind::AgeRange => {
-            let parsed = value.split_once('-').and_then(|(a, b)| Some((a.trim().parse::<i32>().ok()?, b.trim().parse::<i32>().ok()?)));
+            let parsed = value
+                .split_once('-')
+                .and_then(|(a, b)| Some((a.trim().parse::<i32>().ok()?, b.trim().parse::<i32>().ok()?)));
             match parsed {
                 Some((a, b)) if (0..=25).contains(&a) && (a..=25).contains(&b) => Ok(format!("{a}-{b}")),
                 _ => Err(format!("{value:?} is not an age range such as 5-11, within 0-25")),
@@ -285,9 +292,15 @@ mod tests {
         let share = def("share", AttributeKind::Share, false, &[]);
         let defs = [&band, &share];
         assert_eq!(check_fields(&defs, &given(&[])).unwrap_err().field(), Some("attributes.age_band"));
-        assert_eq!(check_fields(&defs, &given(&[("age_band", "  ")])).unwrap_err().field(), Some("attributes.age_band"));
+        assert_eq!(
+            check_fields(&defs, &given(&[("age_band", "  ")])).unwrap_err().field(),
+            Some("attributes.age_band")
+        );
         assert_eq!(check_fields(&defs, &given(&[("colour", "red")])).unwrap_err().field(), Some("attributes.colour"));
-        assert_eq!(check_fields(&defs, &given(&[("age_band", "11-9")])).unwrap_err().field(), Some("attributes.age_band"));
+        assert_eq!(
+            check_fields(&defs, &given(&[("age_band", "11-9")])).unwrap_err().field(),
+            Some("attributes.age_band")
+        );
         for bad in ["150", "NaN", "inf", "-1"] {
             let e = check_fields(&defs, &given(&[("age_band", "0-4"), ("share", bad)])).unwrap_err();
             assert_eq!(e.field(), Some("attributes.share"), "{bad}");

@@ -22,7 +22,11 @@ use utoipa::{Modify, OpenApi};
         crate::areas::signup::api::signup_api,
         crate::areas::data_core::api::list_providers,
         crate::areas::data_core::api::list_services,
-        crate::areas::data_core::api::list_contracts,
+        crate::areas::contracts::api::list_contracts,
+        crate::areas::contracts::api::create_contract,
+        crate::areas::contracts::api::edit_contract,
+        crate::areas::contracts::api::record_event,
+        crate::areas::contracts::api::contract_record,
         crate::areas::data_core::api::list_reviews,
         crate::areas::data_core::api::list_needs,
         crate::areas::data_core::api::list_priorities,
@@ -85,6 +89,22 @@ pub fn document_json(frameworks: &[String]) -> serde_json::Value {
                         ("query", n) if n.ends_with("_id") => {
                             json!({"type": "string", "pattern": ID_PATTERN, "maxLength": 100})
                         }
+                        ("query", "kind") => {
+                            json!({"type": "string", "enum": enum_of(platform_db::models::ContractKind::ALL)})
+                        }
+                        ("query", "status") => {
+                            json!({"type": "string", "enum": enum_of(platform_db::models::ContractStatus::ALL)})
+                        }
+                        ("query", "ending_within_days") => json!({"type": "integer", "minimum": 0, "maximum": 3650}),
+                        ("query", "min_value_pence" | "max_value_pence") => {
+                            json!({"type": "integer", "minimum": 0, "maximum": MAX_PENCE})
+                        }
+                        ("query", "limit") => json!({"type": "integer", "minimum": 1, "maximum": 200}),
+                        ("query", "offset") => json!({"type": "integer", "minimum": 0, "maximum": 2147483647}),
+                        ("header", "If-Match") => {
+                            p["required"] = json!(true);
+                            json!({"type": "string", "pattern": ETAG_PATTERN})
+                        }
                         _ => continue,
                     };
                     p["schema"] = schema;
@@ -92,6 +112,7 @@ pub fn document_json(frameworks: &[String]) -> serde_json::Value {
             }
         }
     }
+    cycle_bodies(&mut doc["components"]["schemas"]);
     let signup = &mut doc["components"]["schemas"]["NewSignup"]["properties"];
     if signup.is_object() {
         let name = json!({"type": "string", "minLength": 1, "maxLength": 200, "pattern": NAME_PATTERN});
@@ -108,6 +129,98 @@ pub fn document_json(frameworks: &[String]) -> serde_json::Value {
         };
     }
     doc
+}
+
+use crate::areas::contracts::service::MAX_PENCE;
+/// A record's ETag as If-Match sends it back.
+const ETAG_PATTERN: &str = "^\"[1-9][0-9]{0,8}\"$";
+/// A contract's reference: a letter or digit, then letters, digits and / - _ .
+const REFERENCE_PATTERN: &str = "^[A-Za-z0-9][A-Za-z0-9/._-]{0,39}$";
+
+fn enum_of<T: std::fmt::Display>(all: &[T]) -> Vec<String> {
+    all.iter().map(ToString::to_string).collect()
+}
+
+/// The cycle's request bodies with what their handlers check of their shape. What the trust's
+/// framework or the trust's records decide (a field it asks for, a service of the trust, an end
+/// after the start) cannot be written here: it is refused with 422, naming the field.
+fn cycle_bodies(schemas: &mut serde_json::Value) {
+    use serde_json::json;
+    let name = |max: u32| json!({"type": "string", "minLength": 1, "maxLength": max, "pattern": NAME_PATTERN});
+    let text = |max: u32| json!({"type": "string", "minLength": 1, "maxLength": max, "pattern": "^[^\\u0000-\\u001F\\u007F]*\\S[^\\u0000-\\u001F\\u007F]*$"});
+    let date = json!({"type": "string", "format": "date"});
+    let pence = json!({"type": "integer", "minimum": 0, "maximum": MAX_PENCE});
+    let version = json!({"type": "integer", "minimum": 1, "maximum": 999_999_999});
+    let fields = json!({"type": "object", "additionalProperties": {"type": "string", "maxLength": 4000},
+        "description": "the trust's framework's fields for this kind of record, by key (see the framework's attribute definitions)"});
+    let set = |schemas: &mut serde_json::Value, schema: &str, props: Vec<(&str, serde_json::Value)>| {
+        let target = &mut schemas[schema]["properties"];
+        if target.is_object() {
+            for (k, v) in props {
+                target[k] = v;
+            }
+        }
+    };
+    set(
+        schemas,
+        "ContractInput",
+        vec![
+            ("reference", json!({"type": "string", "pattern": REFERENCE_PATTERN})),
+            ("title", name(300)),
+            ("service_id", json!({"type": "string", "pattern": ID_PATTERN, "maxLength": 100})),
+            ("kind", json!({"type": "string", "enum": enum_of(platform_db::models::ContractKind::ALL)})),
+            ("status", json!({"type": ["string", "null"], "enum": ["draft", "active", null]})),
+            ("start_date", date.clone()),
+            ("end_date", date.clone()),
+            ("value_pence", pence.clone()),
+            ("attributes", fields.clone()),
+        ],
+    );
+    set(
+        schemas,
+        "KpiInput",
+        vec![
+            ("code", json!({"type": "string", "pattern": REFERENCE_PATTERN})),
+            ("title", name(300)),
+            ("unit", json!({"type": "string", "enum": enum_of(platform_db::models::KpiUnit::ALL)})),
+            ("target", json!({"type": "number", "minimum": -1e12, "maximum": 1e12})),
+            ("polarity", json!({"type": "string", "enum": enum_of(platform_db::models::Polarity::ALL)})),
+            ("frequency", json!({"type": "string", "enum": enum_of(platform_db::models::Frequency::ALL)})),
+        ],
+    );
+    set(
+        schemas,
+        "ContributionInput",
+        vec![
+            ("partner", name(200)),
+            ("partner_kind", json!({"type": "string", "enum": enum_of(platform_db::models::PartnerKind::ALL)})),
+            ("amount_pence", pence.clone()),
+        ],
+    );
+    set(
+        schemas,
+        "ContractEdit",
+        vec![
+            ("reference", json!({"type": "string", "pattern": REFERENCE_PATTERN})),
+            ("title", name(300)),
+            ("kind", json!({"type": "string", "enum": enum_of(platform_db::models::ContractKind::ALL)})),
+            ("start_date", json!({"type": ["string", "null"], "format": "date"})),
+            ("attributes", fields),
+            ("version", version.clone()),
+        ],
+    );
+    set(
+        schemas,
+        "EventInput",
+        vec![
+            ("kind", json!({"type": "string", "enum": ["variation", "extension", "termination"]})),
+            ("effective_on", date),
+            ("reason", text(4000)),
+            ("value_pence", json!({"type": ["integer", "null"], "minimum": 0, "maximum": MAX_PENCE})),
+            ("end_date", json!({"type": ["string", "null"], "format": "date"})),
+            ("version", version),
+        ],
+    );
 }
 
 /// The methods the document lists for a concrete request path, if it names a documented path

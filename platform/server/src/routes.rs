@@ -43,6 +43,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .configure(areas::audit::configure)
     .configure(areas::tokens::configure)
     .configure(areas::dashboard::configure)
+    .configure(areas::contracts::configure)
     .configure(areas::data_core::configure)
     .route("/assets/{file}", web::get().to(asset))
     .default_service(web::to(not_found));
@@ -73,7 +74,7 @@ async fn not_found(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse
         return HttpResponse::MethodNotAllowed().insert_header((header::ALLOW, allow.clone())).json(
             crate::error::ErrorBody {
                 error: "method_not_allowed".into(),
-                message: format!("{} takes {allow}", req.path()),
+                message: format!("this address takes {allow}"),
                 field: None,
                 current: None,
                 findings: None,

@@ -289,3 +289,58 @@ pub fn created<T: serde::Serialize>(row: &T) -> Vec<FieldChange> {
         .map(|(field, after)| FieldChange { field, before: serde_json::Value::Null, after })
         .collect()
 }
+
+/// The contracts register's filters; all given ones must hold.
+#[derive(Debug, Clone, Default)]
+pub struct ContractQuery {
+    pub provider: Option<ProviderId>,
+    pub kind: Option<ContractKind>,
+    pub status: Option<ContractStatus>,
+    /// Active contracts ending from `today` up to this day.
+    pub ending_by: Option<NaiveDate>,
+    pub today: NaiveDate,
+    pub min_value_pence: Option<i64>,
+    pub max_value_pence: Option<i64>,
+}
+
+/// A page of the register, soonest ending first.
+pub fn list_contracts(
+    conn: &mut DbConnection,
+    tenant: &TenantId,
+    q: &ContractQuery,
+    page: super::Page,
+) -> DbResult<super::Paged<Contract>> {
+    let filtered = || {
+        let mut query = contracts::table.filter(contracts::tenant_id.eq(tenant)).into_boxed();
+        if let Some(p) = &q.provider {
+            query = query.filter(contracts::provider_id.eq(p));
+        }
+        if let Some(k) = q.kind {
+            query = query.filter(contracts::kind.eq(k));
+        }
+        if let Some(s) = q.status {
+            query = query.filter(contracts::status.eq(s));
+        }
+        if let Some(by) = q.ending_by {
+            query = query
+                .filter(contracts::status.eq(ContractStatus::Active))
+                .filter(contracts::end_date.ge(q.today))
+                .filter(contracts::end_date.le(by));
+        }
+        if let Some(min) = q.min_value_pence {
+            query = query.filter(contracts::value_pence.ge(min));
+        }
+        if let Some(max) = q.max_value_pence {
+            query = query.filter(contracts::value_pence.le(max));
+        }
+        query
+    };
+    let total: i64 = filtered().count().get_result(conn)?;
+    let items = filtered()
+        .order((contracts::end_date.asc(), contracts::reference.asc()))
+        .limit(page.limit)
+        .offset(page.offset)
+        .select(Contract::as_select())
+        .load(conn)?;
+    Ok(super::Paged { items, total, limit: page.limit, offset: page.offset })
+}

@@ -59,3 +59,60 @@ fn number(
 pub fn paged<T: serde::Serialize>(p: Paged<T>) -> serde_json::Value {
     json!(p)
 }
+
+/// The ETag of a record at a version: its version, quoted.
+pub fn etag(version: i32) -> (actix_web::http::header::HeaderName, String) {
+    (actix_web::http::header::ETAG, format!("\"{version}\""))
+}
+
+/// The version a write was made to: `If-Match` (as the record's ETag gave it), else the
+/// `version` of the body or form. Neither: 428, since a write that names no version could
+/// overwrite a colleague's change unseen.
+pub fn version_of(req: &actix_web::HttpRequest, given: Option<i32>) -> Result<i32, ApiError> {
+    match req.headers().get(actix_web::http::header::IF_MATCH) {
+        Some(value) => {
+            let text = value.to_str().unwrap_or_default().trim();
+            let text = text.strip_prefix("W/").unwrap_or(text);
+            text.trim_matches('"').parse::<i32>().ok().filter(|v| *v >= 1).ok_or_else(|| {
+                ApiError::bad_request(Some("If-Match"), "give the ETag the record was read with, such as \"3\"")
+            })
+        }
+        None => given.ok_or(ApiError::PreconditionRequired),
+    }
+}
+
+/// A write's JSON body, read after the caller's access is settled (an anonymous caller learns
+/// nothing about the body's shape): an unreadable body is 400 with what could not be read.
+pub fn json_body<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(bytes).map_err(|e| {
+        let field = e.to_string().split('`').nth(1).map(str::to_string);
+        ApiError::BadRequest { field, message: format!("the JSON body could not be read: {e}") }
+    })
+}
+
+/// A whole number given in JSON, also as `12.0` (JSON does not tell 12 from 12.0).
+fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    use serde::de::Error;
+    match Option::<serde_json::Number>::deserialize(d)? {
+        None => Ok(None),
+        Some(n) => match (n.as_i64(), n.as_f64()) {
+            (Some(i), _) => Ok(Some(i)),
+            (None, Some(f)) if f.fract() == 0.0 && f.abs() < 9.0e15 => Ok(Some(f as i64)),
+            _ => Err(D::Error::custom(format!("{n} is not a whole number"))),
+        },
+    }
+}
+
+pub fn whole<'de, D: serde::Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+    use serde::de::Error;
+    whole_number(d)?.ok_or_else(|| D::Error::custom("a whole number is needed"))
+}
+
+pub fn whole_opt<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    whole_number(d)
+}
+
+pub fn whole_i32_opt<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i32>, D::Error> {
+    use serde::de::Error;
+    whole_number(d)?.map(|n| i32::try_from(n).map_err(|_| D::Error::custom(format!("{n} is out of range")))).transpose()
+}

@@ -106,6 +106,13 @@ pub enum Action {
     ManageSettings,
     /// The trust's security audit log.
     ViewAudit,
+    /// The commissioning cycle's records: needs, priorities, providers, services, projects,
+    /// contracts and their events: commissioners and tenant admins.
+    Commission,
+    /// Record decisions and review outcomes: board members too.
+    Decide,
+    /// Submit monitoring returns: a provider for its own contracts, and commissioners.
+    SubmitReturns,
 }
 
 impl Action {
@@ -113,6 +120,9 @@ impl Action {
         match self {
             Action::Read | Action::OwnTokens => true,
             Action::ManageMembers | Action::ManageSettings | Action::ViewAudit => role == Role::TenantAdmin,
+            Action::Commission => matches!(role, Role::TenantAdmin | Role::Commissioner),
+            Action::Decide => matches!(role, Role::TenantAdmin | Role::Commissioner | Role::BoardMember),
+            Action::SubmitReturns => matches!(role, Role::TenantAdmin | Role::Commissioner | Role::Provider),
         }
     }
 }
@@ -131,6 +141,8 @@ pub struct Access {
     pub user: User,
     pub membership: Membership,
     pub via: Via,
+    /// The caller's address, for the audit log.
+    pub ip: String,
 }
 
 impl Access {
@@ -224,7 +236,9 @@ pub async fn tenant_access(
             })
             .await?;
         return match found {
-            Some((membership, user)) => Ok(Access { tenant, user, membership, via: Via::Token }),
+            Some((membership, user)) => {
+                Ok(Access { tenant, user, membership, via: Via::Token, ip: client_ip(req, state.trust_proxy) })
+            }
             None => {
                 // A live token of another trust: its holder is not a member here, so this trust
                 // does not exist for them. An unknown or revoked token must sign in again.
@@ -248,9 +262,13 @@ pub async fn tenant_access(
         })
         .await?;
     match found {
-        Some((membership, user)) if session.data.tenant_id.as_ref() == Some(&tenant.id) => {
-            Ok(Access { tenant, user, membership, via: Via::Session(Box::new(session)) })
-        }
+        Some((membership, user)) if session.data.tenant_id.as_ref() == Some(&tenant.id) => Ok(Access {
+            tenant,
+            user,
+            membership,
+            via: Via::Session(Box::new(session)),
+            ip: client_ip(req, state.trust_proxy),
+        }),
         // A member signed in to another trust: they sign in here too.
         Some(_) => Err(ApiError::Unauthenticated),
         None => Err(ApiError::NotFound("no such trust".into())),
@@ -305,6 +323,11 @@ mod tests {
             assert_eq!(Action::ManageMembers.allowed(*role), admin, "{role:?}");
             assert_eq!(Action::ManageSettings.allowed(*role), admin, "{role:?}");
             assert_eq!(Action::ViewAudit.allowed(*role), admin, "{role:?}");
+            let commissions = matches!(role, Role::TenantAdmin | Role::Commissioner);
+            assert_eq!(Action::Commission.allowed(*role), commissions, "{role:?}");
+            assert_eq!(Action::Decide.allowed(*role), commissions || *role == Role::BoardMember, "{role:?}");
+            assert_eq!(Action::SubmitReturns.allowed(*role), commissions || *role == Role::Provider, "{role:?}");
+            assert!(!Action::Commission.allowed(Role::Viewer) && !Action::Decide.allowed(Role::Viewer));
         }
     }
 }

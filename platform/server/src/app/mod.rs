@@ -67,6 +67,21 @@ impl AppState {
         self.db(move |conn| platform_db::conn::scoped(conn, platform_db::conn::Scope::Tenant(&tenant), work)).await
     }
 
+    /// One transaction within one tenant whose work answers in the API's own terms (a framework's
+    /// refusal, a stale version): any error rolls all of it back.
+    pub async fn tenant_work<T: Send + 'static>(
+        &self,
+        tenant: &platform_db::TenantId,
+        work: impl FnOnce(&mut platform_db::DbConnection) -> Result<T, ApiError> + Send + 'static,
+    ) -> Result<T, ApiError> {
+        let (pool, tenant) = (self.pool.clone(), tenant.clone());
+        web::block(move || {
+            let mut conn = pool.get()?;
+            platform_db::conn::scoped_with(&mut conn, platform_db::conn::Scope::Tenant(&tenant), work)
+        })
+        .await?
+    }
+
     /// One transaction of operator work across tenants.
     pub async fn platform_db<T: Send + 'static>(
         &self,

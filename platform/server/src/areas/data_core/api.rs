@@ -77,14 +77,6 @@ list_route!(
     [ListParams, ProviderParam]
 );
 list_route!(
-    list_contracts,
-    "contracts",
-    "/api/v1/tenants/{slug}/contracts",
-    Paged<m::Contract>,
-    "The trust's contracts register.",
-    [ListParams, ProviderParam]
-);
-list_route!(
     list_reviews,
     "reviews",
     "/api/v1/tenants/{slug}/reviews",

@@ -10,7 +10,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     use api::*;
     cfg.route("/api/v1/tenants/{slug}/providers", web::get().to(list_providers))
         .route("/api/v1/tenants/{slug}/services", web::get().to(list_services))
-        .route("/api/v1/tenants/{slug}/contracts", web::get().to(list_contracts))
         .route("/api/v1/tenants/{slug}/reviews", web::get().to(list_reviews))
         .route("/api/v1/tenants/{slug}/needs", web::get().to(list_needs))
         .route("/api/v1/tenants/{slug}/priorities", web::get().to(list_priorities))
