@@ -330,7 +330,7 @@ pub struct ServiceOutcome {
     pub outcome_code: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset, Serialize)]
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset, Serialize, utoipa::ToSchema)]
 #[diesel(table_name = commissioning_projects, treat_none_as_null = true)]
 pub struct Project {
     pub id: ProjectId,
@@ -343,6 +343,7 @@ pub struct Project {
     pub service_id: Option<ServiceId>,
     pub owner_user_id: Option<UserId>,
     pub started_on: NaiveDate,
+    #[schema(value_type = String, example = "2026-11-24T09:30:00")]
     pub created_at: NaiveDateTime,
     /// The fields the trust's framework asks for, as a JSON object of text values.
     pub attributes: String,
@@ -354,7 +355,7 @@ pub struct Project {
     pub contract_id: Option<ContractId>,
 }
 
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, Serialize)]
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, Serialize, utoipa::ToSchema)]
 #[diesel(table_name = project_stage_history)]
 pub struct StageMove {
     pub id: StageMoveId,
@@ -362,6 +363,7 @@ pub struct StageMove {
     pub project_id: ProjectId,
     pub from_stage: Option<String>,
     pub to_stage: String,
+    #[schema(value_type = String, example = "2026-11-24T09:30:00")]
     pub moved_at: NaiveDateTime,
     pub moved_by_user_id: Option<UserId>,
     pub findings: String,
@@ -497,7 +499,7 @@ pub struct Score {
     pub options: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, Serialize)]
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, Serialize, utoipa::ToSchema)]
 #[diesel(table_name = decisions)]
 pub struct Decision {
     pub id: DecisionId,
@@ -509,6 +511,7 @@ pub struct Decision {
     pub decided_by_user_id: Option<UserId>,
     pub contract_id: Option<ContractId>,
     pub project_id: Option<ProjectId>,
+    #[schema(value_type = String, example = "2026-11-24T09:30:00")]
     pub recorded_at: NaiveDateTime,
     pub review_id: Option<ReviewId>,
 }

@@ -103,6 +103,19 @@ pub fn service_item(service: &Service, outcomes: &[String]) -> Item {
     }
 }
 
+/// A project to be placed at a level and under a body.
+pub fn project_item(project: &platform_db::models::Project) -> Item {
+    let view = project.entity();
+    Item {
+        id: project.id.to_string(),
+        kind: "project".into(),
+        tier: None,
+        level_of_need: platform_db::framework::framework_fields(&project.attributes).get("level_of_need").cloned(),
+        area: platform_db::framework::framework_fields(&project.attributes).get("area").cloned(),
+        attributes: attributes(&view.attributes),
+    }
+}
+
 /// The reviews a schedule asks for, as the data layer plans them.
 pub fn planned(reviews: &[ReviewDue]) -> Result<Vec<PlannedReview>, ApiError> {
     reviews

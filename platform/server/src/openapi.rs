@@ -27,6 +27,15 @@ use utoipa::{Modify, OpenApi};
         crate::areas::contracts::api::edit_contract,
         crate::areas::contracts::api::record_event,
         crate::areas::contracts::api::contract_record,
+        crate::areas::reviews::api::due_reviews,
+        crate::areas::reviews::api::complete_review,
+        crate::areas::projects::api::create_project,
+        crate::areas::projects::api::get_project,
+        crate::areas::projects::api::edit_project,
+        crate::areas::projects::api::move_project,
+        crate::areas::projects::api::project_board,
+        crate::areas::decisions::list_decisions,
+        crate::areas::decisions::record_decision,
         crate::areas::data_core::api::list_reviews,
         crate::areas::data_core::api::list_needs,
         crate::areas::data_core::api::list_priorities,
@@ -95,6 +104,8 @@ pub fn document_json(frameworks: &[String]) -> serde_json::Value {
                         ("query", "status") => {
                             json!({"type": "string", "enum": enum_of(platform_db::models::ContractStatus::ALL)})
                         }
+                        ("query", "within_days") => json!({"type": "integer", "minimum": 0, "maximum": 3650}),
+                        ("query", "body") => json!({"type": "string", "pattern": SLUG_PATTERN, "maxLength": 100}),
                         ("query", "ending_within_days") => json!({"type": "integer", "minimum": 0, "maximum": 3650}),
                         ("query", "min_value_pence" | "max_value_pence") => {
                             json!({"type": "integer", "minimum": 0, "maximum": MAX_PENCE})
@@ -131,7 +142,7 @@ pub fn document_json(frameworks: &[String]) -> serde_json::Value {
     doc
 }
 
-use crate::areas::contracts::service::MAX_PENCE;
+use crate::app::input::MAX_PENCE;
 /// A record's ETag as If-Match sends it back.
 const ETAG_PATTERN: &str = "^\"[1-9][0-9]{0,8}\"$";
 /// A contract's reference: a letter or digit, then letters, digits and / - _ .

@@ -204,7 +204,19 @@ pub fn insert_priority(conn: &mut DbConnection, tenant: &TenantId, mut row: Prio
 }
 
 /// Creates a project and records its first stage in the history, in one transaction.
-pub fn insert_project(conn: &mut DbConnection, tenant: &TenantId, mut row: Project) -> DbResult<Project> {
+pub fn insert_project(conn: &mut DbConnection, tenant: &TenantId, row: Project) -> DbResult<Project> {
+    insert_project_noted(conn, tenant, row, "")
+}
+
+/// As [`insert_project`], with a note on its first stage (why it starts past the framework's
+/// first stage, or where it came from).
+pub fn insert_project_noted(
+    conn: &mut DbConnection,
+    tenant: &TenantId,
+    mut row: Project,
+    note: &str,
+) -> DbResult<Project> {
+    validate::notes("note", note, 4000)?;
     row.tenant_id = tenant.clone();
     validate::name("title", &row.title, 300)?;
     validate::text("stage", &row.stage, 60)?;
@@ -221,7 +233,7 @@ pub fn insert_project(conn: &mut DbConnection, tenant: &TenantId, mut row: Proje
                 moved_at: row.created_at,
                 moved_by_user_id: row.owner_user_id.clone(),
                 findings: "[]".into(),
-                note: String::new(),
+                note: note.to_string(),
             })
             .execute(conn)?;
         Ok(row)

@@ -6,6 +6,7 @@
 pub mod api;
 pub mod auth;
 pub mod edge;
+pub mod input;
 pub mod links;
 pub mod pages;
 

@@ -1,0 +1,411 @@
+//! Commissioning projects through the trust's framework's stages. A project starts at the
+//! framework's first stage (or a later one, with the reason why), is placed at a level and under
+//! a body by the framework, and moves stage by stage through the framework's gate: an error
+//! finding stops the move and says where in the trust's document the rule comes from; warnings
+//! go ahead only with a note that acknowledges them; every move is kept with who made it.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDateTime;
+use platform_db::models::*;
+use platform_db::repo::changes::audit_detail;
+use platform_db::repo::commissioning::{self as c, StageChange};
+use platform_db::repo::contracts as k;
+use platform_db::repo::edits::{self, not_here};
+use platform_db::repo::{Page, audit};
+use platform_db::{AuditId, PriorityId, ProjectId, ServiceId};
+use platform_plugins::types::{Attribute, Severity, StageMove as GateMove};
+use serde::{Deserialize, Serialize};
+
+use crate::app::AppState;
+use crate::app::auth::{Access, Action};
+use crate::app::input::fields_json;
+use crate::clock;
+use crate::error::ApiError;
+use crate::framework_calls::{self as fc, FindingView, Framework};
+
+/// A new project, as the form and the API give it.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProjectInput {
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub priority_id: Option<String>,
+    #[serde(default)]
+    pub service_id: Option<String>,
+    /// A stage of the framework to start at; the first when not given.
+    #[serde(default)]
+    pub stage: Option<String>,
+    /// Why the project starts past the first stage (required then).
+    #[serde(default)]
+    pub reason: String,
+    /// The framework's own fields for projects, by key.
+    #[serde(default)]
+    pub attributes: BTreeMap<String, String>,
+}
+
+/// An edit of a project's description; its stage moves only through the gate.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProjectEdit {
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub attributes: BTreeMap<String, String>,
+    #[serde(default, deserialize_with = "crate::app::api::whole_i32_opt")]
+    pub version: Option<i32>,
+}
+
+/// A move to another stage.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MoveInput {
+    /// A stage of the trust's framework.
+    pub to_stage: String,
+    /// Needed when the gate warns: what was considered, and why the project goes on.
+    #[serde(default)]
+    pub note: String,
+    /// The framework's fields for a stage move, by key (e.g. Durham's level of commissioning).
+    #[serde(default)]
+    pub attributes: BTreeMap<String, String>,
+    #[serde(default, deserialize_with = "crate::app::api::whole_i32_opt")]
+    pub version: Option<i32>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ProjectSaved {
+    pub project: Project,
+    /// Where the framework placed it and why.
+    pub placement: Option<Placement>,
+    pub findings: Vec<FindingView>,
+    pub history: Vec<StageMove>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Placement {
+    pub level: String,
+    pub body: String,
+    pub rationale: String,
+    pub source: Option<String>,
+}
+
+fn entry(access: &Access, action: &str, id: &ProjectId, detail: String, now: NaiveDateTime) -> AuditEntry {
+    AuditEntry {
+        id: AuditId::new(),
+        tenant_id: Some(access.tenant.id.clone()),
+        actor_user_id: Some(access.user.id.clone()),
+        action: action.into(),
+        entity_kind: "project".into(),
+        entity_id: Some(id.to_string()),
+        detail,
+        ip: Some(access.ip.clone()),
+        at: now,
+    }
+}
+
+fn stage_ids(fw: &Framework) -> Vec<String> {
+    fw.description().stages.iter().map(|s| s.id.clone()).collect()
+}
+
+fn parse_ref<T: std::str::FromStr>(field: &'static str, text: &Option<String>) -> Result<Option<T>, ApiError> {
+    text.as_deref()
+        .map(|t| {
+            t.trim().parse::<T>().map_err(|_| ApiError::bad_request(Some(field), "not one of this trust's records"))
+        })
+        .transpose()
+}
+
+pub async fn create(state: &AppState, access: &Access, input: ProjectInput) -> Result<ProjectSaved, ApiError> {
+    access.require(Action::Commission)?;
+    let (today, now) = (clock::today(), clock::now());
+    let fw = Framework::of(&state.frameworks, &access.tenant)?;
+    let stages = stage_ids(&fw);
+    let Some(first) = stages.first().cloned() else {
+        return Err(ApiError::bad_request(Some("stage"), "the trust's framework has no stages"));
+    };
+    let stage = match input.stage.as_deref().map(str::trim) {
+        None | Some("") => first.clone(),
+        Some(s) if stages.iter().any(|x| x == s) => s.to_string(),
+        Some(s) => {
+            return Err(ApiError::bad_request(
+                Some("stage"),
+                format!("{s:?} is not one of the framework's stages: {}", stages.join(", ")),
+            ));
+        }
+    };
+    let reason = input.reason.trim().to_string();
+    if stage != first && reason.is_empty() {
+        return Err(ApiError::bad_request(
+            Some("reason"),
+            format!("say why the project starts past the first stage ({first})"),
+        ));
+    }
+    let attributes = fields_json(&fw, "project", &input.attributes)?;
+    let priority: Option<PriorityId> = parse_ref("priority_id", &input.priority_id)?;
+    let service: Option<ServiceId> = parse_ref("service_id", &input.service_id)?;
+    let access = access.clone();
+    let tenant = access.tenant.id.clone();
+    state
+        .tenant_work(&tenant.clone(), move |conn| {
+            if let Some(p) = &priority {
+                let row = c::get_priority(conn, &tenant, p)
+                    .map_err(|e| not_here(e, "priority_id", "not one of this trust's priorities"))?;
+                if row.archived_at.is_some() {
+                    return Err(ApiError::bad_request(Some("priority_id"), "that priority is archived"));
+                }
+            }
+            if let Some(s) = &service {
+                c::get_service(conn, &tenant, s)
+                    .map_err(|e| not_here(e, "service_id", "not one of this trust's services"))?;
+            }
+            let row = Project {
+                id: ProjectId::new(),
+                tenant_id: tenant.clone(),
+                title: input.title.trim().to_string(),
+                description: input.description.trim().to_string(),
+                level: None,
+                stage,
+                priority_id: priority,
+                service_id: service,
+                owner_user_id: Some(access.user.id.clone()),
+                started_on: today,
+                created_at: now,
+                attributes,
+                version: 1,
+                body: None,
+                contract_id: None,
+            };
+            let findings = fc::refuse_on_errors(&fw.validate_now(today, &row.entity())?)?;
+            let placed = fw.classify_now(fc::project_item(&row))?;
+            let row = Project { level: Some(placed.level.clone()), body: Some(placed.body.clone()), ..row };
+            let row = c::insert_project_noted(conn, &tenant, row, &reason).map_err(|e| match e {
+                platform_db::DbError::Conflict(_) => ApiError::Taken {
+                    field: "title".into(),
+                    message: "another project of this trust has this title".into(),
+                },
+                other => other.into(),
+            })?;
+            audit::record(
+                conn,
+                &entry(&access, "project.created", &row.id, audit_detail(&k::created(&row), Default::default()), now),
+            )?;
+            let history = c::stage_history(conn, &tenant, &row.id)?;
+            let placement = Placement {
+                level: placed.level,
+                body: placed.body,
+                rationale: placed.rationale,
+                source: placed.source,
+            };
+            Ok(ProjectSaved { project: row, placement: Some(placement), findings, history })
+        })
+        .await
+}
+
+pub async fn edit(
+    state: &AppState,
+    access: &Access,
+    id: ProjectId,
+    version: i32,
+    input: ProjectEdit,
+) -> Result<ProjectSaved, ApiError> {
+    access.require(Action::Commission)?;
+    let (today, now) = (clock::today(), clock::now());
+    let fw = Framework::of(&state.frameworks, &access.tenant)?;
+    let attributes = fields_json(&fw, "project", &input.attributes)?;
+    let access = access.clone();
+    let tenant = access.tenant.id.clone();
+    state
+        .tenant_work(&tenant.clone(), move |conn| {
+            let mut row = c::get_project(conn, &tenant, &id)?;
+            edits::check_version(row.version, version)?;
+            row.title = input.title.trim().to_string();
+            row.description = input.description.trim().to_string();
+            row.attributes = attributes;
+            let findings = fc::refuse_on_errors(&fw.validate_now(today, &row.entity())?)?;
+            let placed = fw.classify_now(fc::project_item(&row))?;
+            row.level = Some(placed.level.clone());
+            row.body = Some(placed.body.clone());
+            let saved = edits::save_project(conn, &tenant, row)?;
+            audit::record(
+                conn,
+                &entry(&access, "project.edited", &id, audit_detail(&saved.changes, Default::default()), now),
+            )?;
+            let history = c::stage_history(conn, &tenant, &id)?;
+            let placement = Placement {
+                level: placed.level,
+                body: placed.body,
+                rationale: placed.rationale,
+                source: placed.source,
+            };
+            Ok(ProjectSaved { project: saved.row, placement: Some(placement), findings, history })
+        })
+        .await
+}
+
+/// Moves a project through the framework's gate.
+pub async fn move_stage(
+    state: &AppState,
+    access: &Access,
+    id: ProjectId,
+    version: i32,
+    input: MoveInput,
+) -> Result<ProjectSaved, ApiError> {
+    access.require(Action::Commission)?;
+    let (today, now) = (clock::today(), clock::now());
+    let fw = Framework::of(&state.frameworks, &access.tenant)?;
+    let stages = stage_ids(&fw);
+    let to = input.to_stage.trim().to_string();
+    if !stages.contains(&to) {
+        return Err(ApiError::bad_request(
+            Some("to_stage"),
+            format!("{to:?} is not one of the framework's stages: {}", stages.join(", ")),
+        ));
+    }
+    let note = input.note.trim().to_string();
+    let access = access.clone();
+    let tenant = access.tenant.id.clone();
+    state
+        .tenant_work(&tenant.clone(), move |conn| {
+            let project = c::get_project(conn, &tenant, &id)?;
+            edits::check_version(project.version, version)?;
+            if project.stage == to {
+                return Err(ApiError::bad_request(Some("to_stage"), format!("the project is at {to} already")));
+            }
+            // What the gate is shown: the project as it stands, then the move's own fields,
+            // checked against the framework's definitions (a required one the project already
+            // holds need not be given again).
+            let view = project.entity();
+            let defs = fw.fields("stage-move");
+            let mut given = input.attributes.clone();
+            for d in &defs {
+                if !given.contains_key(&d.key) {
+                    if let Some((_, v)) = view.attributes.iter().find(|(k, _)| *k == d.key) {
+                        given.insert(d.key.clone(), v.clone());
+                    }
+                }
+            }
+            let fields = fc::check_fields(&defs, &given)?;
+            let mut attributes: Vec<Attribute> =
+                view.attributes.iter().map(|(k, v)| Attribute { key: k.clone(), value: v.clone() }).collect();
+            for (k, v) in &fields {
+                attributes.retain(|a| a.key != *k);
+                attributes.push(Attribute { key: k.clone(), value: v.clone() });
+            }
+            let findings = fw.stage_gate_now(
+                today,
+                GateMove {
+                    project_id: project.id.to_string(),
+                    from_stage: Some(project.stage.clone()),
+                    to_stage: to.clone(),
+                    attributes,
+                },
+            )?;
+            let views = fc::refuse_on_errors(&findings)?;
+            let warned = findings.iter().any(|f| f.severity == Severity::Warning);
+            if warned && note.is_empty() {
+                return Err(ApiError::Refused {
+                    field: Some("note".into()),
+                    message: "the framework warns about this move: acknowledge each warning in a note to go ahead"
+                        .into(),
+                    findings: views,
+                });
+            }
+            let findings_json = serde_json::to_string(&views).map_err(|e| ApiError::Internal(e.to_string()))?;
+            let moved = c::move_project(
+                conn,
+                &tenant,
+                &id,
+                StageChange {
+                    to_stage: &to,
+                    findings_json: &findings_json,
+                    note: &note,
+                    by: Some(&access.user.id),
+                    version: Some(version),
+                    now,
+                },
+            )?;
+            let detail = serde_json::json!({"from": moved.from_stage, "to": moved.to_stage, "note": note,
+                "fields": fields, "findings": views})
+            .to_string();
+            audit::record(conn, &entry(&access, "project.moved", &id, detail, now))?;
+            let project = c::get_project(conn, &tenant, &id)?;
+            let history = c::stage_history(conn, &tenant, &id)?;
+            Ok(ProjectSaved { project, placement: None, findings: views, history })
+        })
+        .await
+}
+
+/// A project with its stage history.
+pub async fn record(state: &AppState, access: &Access, id: ProjectId) -> Result<ProjectSaved, ApiError> {
+    access.require(Action::Read)?;
+    if access.provider_scope().is_some() {
+        return Err(ApiError::Forbidden(
+            "commissioning projects are the trust's; providers see their own contracts".into(),
+        ));
+    }
+    let tenant = access.tenant.id.clone();
+    state
+        .tenant_work(&tenant.clone(), move |conn| {
+            let project = c::get_project(conn, &tenant, &id)?;
+            let history = c::stage_history(conn, &tenant, &id)?;
+            Ok(ProjectSaved { project, placement: None, findings: Vec::new(), history })
+        })
+        .await
+}
+
+/// The board: the framework's stages in its groups (ASSESS, PLAN, DO, REVIEW, or the trust's
+/// own), each with the projects at that stage.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Board {
+    pub groups: Vec<BoardGroup>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct BoardGroup {
+    /// The framework's name for the group ("" where its stages have none).
+    pub group: String,
+    pub stages: Vec<BoardStage>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct BoardStage {
+    pub id: String,
+    pub name: String,
+    pub projects: Vec<Project>,
+}
+
+pub async fn board(state: &AppState, access: &Access) -> Result<Board, ApiError> {
+    access.require(Action::Read)?;
+    if access.provider_scope().is_some() {
+        return Err(ApiError::Forbidden(
+            "commissioning projects are the trust's; providers see their own contracts".into(),
+        ));
+    }
+    let fw = Framework::of(&state.frameworks, &access.tenant)?;
+    let tenant = access.tenant.id.clone();
+    let projects =
+        state.tenant_db(&tenant.clone(), move |conn| Ok(c::list_projects(conn, &tenant, Page::all())?.items)).await?;
+    let mut groups: Vec<BoardGroup> = Vec::new();
+    for stage in &fw.description().stages {
+        let group = stage.group.clone().unwrap_or_default();
+        let at: Vec<Project> = projects.iter().filter(|p| p.stage == stage.id).cloned().collect();
+        let entry = BoardStage { id: stage.id.clone(), name: stage.name.clone(), projects: at };
+        match groups.last_mut() {
+            Some(g) if g.group == group => g.stages.push(entry),
+            _ => groups.push(BoardGroup { group, stages: vec![entry] }),
+        }
+    }
+    // A project at a stage the framework no longer has is shown, not lost.
+    let known: Vec<&str> = fw.description().stages.iter().map(|s| s.id.as_str()).collect();
+    let strays: Vec<Project> = projects.into_iter().filter(|p| !known.contains(&p.stage.as_str())).collect();
+    if !strays.is_empty() {
+        groups.push(BoardGroup {
+            group: "Not a stage of the current framework".into(),
+            stages: vec![BoardStage { id: String::new(), name: "Other".into(), projects: strays }],
+        });
+    }
+    Ok(Board { groups })
+}

@@ -1,0 +1,172 @@
+//! The commissioning cycle's projects, reviews and decisions through the real binary, as
+//! Durham's commissioners and board drive them with API tokens, on both backends: a project
+//! placed by the framework and moved through every one of its stages, stopped by the gate where
+//! Durham's document says strategic commissioning comes first, warnings acknowledged in a note,
+//! the board view by the framework's stage groups; a review completed with each consequence
+//! (re-commissioning opens a project, decommissioning records a decision and ends the contract);
+//! decisions recorded by the framework's bodies; stale writes and roles refused.
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::accounts::Deployment;
+use crate::contracts::Api;
+use crate::support::both_backends;
+
+const T: &str = "/api/v1/tenants/durham";
+
+fn codes(findings: &Value) -> Vec<String> {
+    findings
+        .as_array()
+        .map(|a| a.iter().map(|f| f["code"].as_str().unwrap_or("").to_string()).collect())
+        .unwrap_or_default()
+}
+
+both_backends! {
+    fn a_project_moves_through_every_stage_of_durhams_framework_and_its_gate(db) {
+        let d = Deployment::start(&db, true, &[]);
+        let api = Api::new(&d, "durham", "commissioner@durham.example");
+        let framework = api.get(&format!("{T}/framework")).body["framework"].clone();
+        let stages: Vec<String> = framework["stages"].as_array().unwrap().iter().map(|s| s["id"].as_str().unwrap().to_string()).collect();
+        assert!(stages.len() >= 4, "{stages:?}");
+
+        // Starting past the first stage needs a reason; an unknown stage is named.
+        let later = api.post(&format!("{T}/projects"), &json!({"title": "Short breaks", "stage": stages[2]}));
+        assert_eq!((later.status, later.body["field"].as_str()), (422, Some("reason")), "{}", later.body);
+        let unknown = api.post(&format!("{T}/projects"), &json!({"title": "Short breaks", "stage": "nowhere"}));
+        assert_eq!((unknown.status, unknown.body["field"].as_str()), (422, Some("stage")), "{}", unknown.body);
+
+        let created = api.post(&format!("{T}/projects"), &json!({"title": "Short breaks for disabled children", "description": "Review of short breaks",
+            "attributes": {"level": "service"}}));
+        assert_eq!(created.status, 201, "{}", created.body);
+        let id = created.body["project"]["id"].as_str().unwrap().to_string();
+        assert_eq!(created.body["project"]["stage"], stages[0].as_str());
+        let bodies: Vec<&str> = framework["bodies"].as_array().unwrap().iter().map(|b| b["id"].as_str().unwrap()).collect();
+        assert!(bodies.contains(&created.body["placement"]["body"].as_str().unwrap()), "placed under {}", created.body["placement"]);
+        let moves = format!("{T}/projects/{id}/moves");
+
+        // Durham: service commissioning does not move on before strategic commissioning is done.
+        let blocked = api.send(Method::POST, &moves, Some(&json!({"to_stage": stages[1],
+            "attributes": {"level": "service", "strategic_commissioning_done": "no"}})), Some("\"1\""));
+        assert_eq!((blocked.status, blocked.body["error"].as_str()), (422, Some("refused_by_framework")), "{}", blocked.body);
+        assert!(codes(&blocked.body["findings"]).contains(&"strategic-first".to_string()), "{}", blocked.body);
+        let source = blocked.body["findings"].as_array().unwrap().iter().find(|f| f["code"] == "strategic-first").unwrap()["source"].clone();
+        assert_eq!(source, "paragraphs 39 and 43");
+        let project = api.get(&format!("{T}/projects/{id}")).body;
+        assert_eq!((project["project"]["stage"].as_str(), project["history"].as_array().unwrap().len()), (Some(stages[0].as_str()), 1), "a refused move was kept");
+
+        // Every stage in turn with what Durham's gate asks; warnings acknowledged in a note.
+        let fields = json!({"level": "service", "strategic_commissioning_done": "yes", "decommissioning_considered": "yes",
+            "continuum_target": framework["attribute_definitions"].as_array().unwrap().iter()
+                .find(|f| f["entity_kind"] == "stage-move" && f["key"] == "continuum_target").unwrap()["choices"][0]["value"]});
+        let mut version = 1;
+        for stage in &stages[1..] {
+            let mut body = json!({"to_stage": stage, "attributes": fields});
+            let mut moved = api.send(Method::POST, &moves, Some(&body), Some(&format!("\"{version}\"")));
+            if moved.status == 422 && moved.body["field"] == "note" {
+                assert!(moved.body["findings"].as_array().unwrap().iter().all(|f| f["severity"] != "error"), "{}", moved.body);
+                body["note"] = json!("Considered by the Executive Board; going ahead");
+                moved = api.send(Method::POST, &moves, Some(&body), Some(&format!("\"{version}\"")));
+            }
+            assert_eq!(moved.status, 201, "to {stage}: {}", moved.body);
+            version += 1;
+            assert_eq!(moved.etag, Some(format!("\"{version}\"")));
+        }
+        let done = api.get(&format!("{T}/projects/{id}")).body;
+        assert_eq!(done["project"]["stage"].as_str(), stages.last().map(String::as_str));
+        let history = done["history"].as_array().unwrap();
+        assert_eq!(history.len(), stages.len(), "one entry per stage");
+        assert!(history[1..].iter().all(|h| h["moved_by_user_id"].is_string()), "who moved it is kept");
+
+        // A stale move changes nothing; the answer carries the project as it stands.
+        let stale = api.send(Method::POST, &moves, Some(&json!({"to_stage": stages[0], "attributes": fields})), Some("\"1\""));
+        assert_eq!((stale.status, stale.body["error"].as_str()), (409, Some("stale")), "{}", stale.body);
+        assert_eq!(stale.body["current"]["stage"].as_str(), stages.last().map(String::as_str));
+
+        // The board groups the stages as the framework does, with the project at its stage.
+        let board = api.get(&format!("{T}/projects/board")).body;
+        let shown: Vec<String> = board["groups"].as_array().unwrap().iter()
+            .flat_map(|g| g["stages"].as_array().unwrap().iter().map(|s| s["id"].as_str().unwrap().to_string())).collect();
+        assert_eq!(shown, stages);
+        let last = board["groups"].as_array().unwrap().last().unwrap()["stages"].as_array().unwrap().last().unwrap().clone();
+        assert!(last["projects"].as_array().unwrap().iter().any(|p| p["id"] == id.as_str()), "{board}");
+
+        // Viewers and board members do not start projects.
+        for who in ["viewer", "board"] {
+            let other = Api::new(&d, "durham", &format!("{who}@durham.example"));
+            assert_eq!(other.post(&format!("{T}/projects"), &json!({"title": "Not mine"})).status, 403, "{who}");
+        }
+    }
+
+    fn reviews_are_completed_with_their_consequences_and_decisions_are_kept(db) {
+        let d = Deployment::start(&db, true, &[]);
+        let board = Api::new(&d, "durham", "board@durham.example");
+        let framework = board.get(&format!("{T}/framework")).body["framework"].clone();
+        let first_stage = framework["stages"][0]["id"].as_str().unwrap().to_string();
+
+        let due = board.get(&format!("{T}/reviews/due?within_days=3650"));
+        assert_eq!(due.status, 200, "{}", due.body);
+        let open: Vec<Value> = due.body["overdue"].as_array().unwrap().iter().chain(due.body["due"].as_array().unwrap()).cloned().collect();
+        let total: u64 = due.body["by_body"].as_array().unwrap().iter().map(|b| b["overdue"].as_u64().unwrap() + b["due"].as_u64().unwrap()).sum();
+        assert_eq!(total as usize, open.len(), "the counts by body add up to the list");
+        assert!(due.body["by_body"].as_array().unwrap().iter().all(|b| b["name"].is_string()), "every owning body is one of the framework's: {}", due.body["by_body"]);
+        let contract_reviews: Vec<Value> = open.iter().filter(|r| r["contract_id"].is_string()).cloned().collect();
+        // Two reviews of two different contracts.
+        let first = contract_reviews[0].clone();
+        let second = contract_reviews.iter().find(|r| r["contract_id"] != first["contract_id"]).unwrap().clone();
+
+        // Re-commission: a project opens at the framework's first stage, linked to the contract.
+        let path = format!("{T}/reviews/{}/complete", first["id"].as_str().unwrap());
+        let v = format!("\"{}\"", first["version"]);
+        let no_version = board.post(&path, &json!({"outcome": "recommission"}));
+        assert_eq!(no_version.status, 428);
+        let done = board.send(Method::POST, &path, Some(&json!({"outcome": "recommission", "notes": "Outcomes below target for a year",
+            "evidence": "Four quarters of KPI returns"})), Some(&v));
+        assert_eq!(done.status, 200, "{}", done.body);
+        assert_eq!(done.body["review"]["status"], "completed");
+        assert_eq!(done.body["project"]["stage"], first_stage.as_str());
+        let project = board.get(&format!("{T}/projects/{}", done.body["project"]["id"].as_str().unwrap())).body;
+        assert_eq!(project["project"]["contract_id"], first["contract_id"]);
+        let again = board.send(Method::POST, &path, Some(&json!({"outcome": "continue"})), Some(&v));
+        assert_eq!(again.status, 409, "completed twice: {}", again.body);
+
+        // Decommission: an exit date is needed; then a decision and the contract's end.
+        let path = format!("{T}/reviews/{}/complete", second["id"].as_str().unwrap());
+        let v = format!("\"{}\"", second["version"]);
+        let no_exit = board.send(Method::POST, &path, Some(&json!({"outcome": "decommission"})), Some(&v));
+        assert_eq!((no_exit.status, no_exit.body["field"].as_str()), (422, Some("exit_date")), "{}", no_exit.body);
+        let record = board.get(&format!("{T}/contracts/{}/record", second["contract_id"].as_str().unwrap())).body;
+        let start = record["contract"]["start_date"].as_str().unwrap().to_string();
+        let today = due.body["today"].as_str().unwrap().to_string();
+        let exit = std::cmp::max(start, today.clone());
+        let ended = board.send(Method::POST, &path, Some(&json!({"outcome": "decommission", "exit_date": exit,
+            "notes": "The need is now met by the universal offer"})), Some(&v));
+        assert_eq!(ended.status, 200, "{}", ended.body);
+        assert_eq!(ended.body["event"]["kind"], "termination");
+        let decision = ended.body["decision"].clone();
+        assert_eq!(decision["review_id"], second["id"]);
+        let record = board.get(&format!("{T}/contracts/{}/record", second["contract_id"].as_str().unwrap())).body;
+        assert_eq!(record["contract"]["status"], "terminated");
+
+        // A decision of one of the framework's bodies; another body name is refused, listing them.
+        let body_id = framework["bodies"][0]["id"].as_str().unwrap();
+        let recorded = board.post(&format!("{T}/decisions"), &json!({"decided_on": today, "body": body_id,
+            "title": "Agree the short breaks strategy", "decision": "Agreed", "project_id": project["project"]["id"]}));
+        assert_eq!(recorded.status, 201, "{}", recorded.body);
+        let wrong = board.post(&format!("{T}/decisions"), &json!({"decided_on": today, "body": "childrens-trust-board",
+            "title": "t", "decision": "d"}));
+        assert_eq!((wrong.status, wrong.body["field"].as_str()), (422, Some("body")), "{}", wrong.body);
+        assert!(wrong.body["message"].as_str().unwrap().contains(body_id), "{}", wrong.body);
+        let log = board.get(&format!("{T}/decisions")).body;
+        let titles: Vec<&str> = log["items"].as_array().unwrap().iter().map(|d| d["title"].as_str().unwrap()).collect();
+        assert!(titles.contains(&"Agree the short breaks strategy") && titles.contains(&decision["title"].as_str().unwrap()), "{titles:?}");
+
+        // A viewer reads but records nothing.
+        let viewer = Api::new(&d, "durham", "viewer@durham.example");
+        assert_eq!(viewer.post(&format!("{T}/decisions"), &json!({"decided_on": today, "body": body_id, "title": "t", "decision": "d"})).status, 403);
+        let open_review = contract_reviews.iter().find(|r| r["contract_id"] != first["contract_id"] && r["contract_id"] != second["contract_id"]).unwrap();
+        let tried = viewer.send(Method::POST, &format!("{T}/reviews/{}/complete", open_review["id"].as_str().unwrap()),
+            Some(&json!({"outcome": "continue"})), Some(&format!("\"{}\"", open_review["version"])));
+        assert_eq!(tried.status, 403);
+    }
+}
