@@ -103,13 +103,14 @@ pub fn service_item(service: &Service, outcomes: &[String]) -> Item {
     }
 }
 
-/// A project to be placed at a level and under a body.
-pub fn project_item(project: &platform_db::models::Project) -> Item {
+/// A project to be placed at a level and under a body; `tier`: the tier of the service it is
+/// about, where there is one.
+pub fn project_item(project: &platform_db::models::Project, tier: Option<Tier>) -> Item {
     let view = project.entity();
     Item {
         id: project.id.to_string(),
         kind: "project".into(),
-        tier: None,
+        tier: tier.map(|t| t.as_str().into()),
         level_of_need: platform_db::framework::framework_fields(&project.attributes).get("level_of_need").cloned(),
         area: platform_db::framework::framework_fields(&project.attributes).get("area").cloned(),
         attributes: attributes(&view.attributes),

@@ -6,6 +6,7 @@ mod areas;
 mod cache;
 mod clock;
 mod config;
+mod demo;
 mod error;
 mod framework_calls;
 mod frameworks;
@@ -203,10 +204,17 @@ fn run(command: Command, config: Config) -> anyhow::Result<()> {
                 .register_builtins(&mut conn, clock::today(), clock::now())
                 .context("registering the built-in frameworks")?;
             frameworks.pin_founding_trusts(&mut conn, clock::now()).context("pinning the founding trusts")?;
+            let cycle = if demo {
+                frameworks.load_pinned(&mut conn).context("loading pinned frameworks")?;
+                demo::seed_cycle(&mut conn, &frameworks, clock::today(), clock::now())?
+            } else {
+                Vec::new()
+            };
             println!("tenants created: {}", none_or(&report.tenants_created));
             println!("frameworks registered: {}", none_or(&added));
             if demo {
                 println!("demo data added: {}", none_or(&report.demo_data_added));
+                println!("demo commissioning cycle added: {}", none_or(&cycle));
                 println!("already present, left alone: {}", none_or(&report.already_present));
             }
             Ok(())
@@ -566,6 +574,12 @@ async fn serve_async(config: Config) -> anyhow::Result<()> {
             }
             frameworks.pin_founding_trusts(&mut conn, clock::now()).context("pinning the founding trusts")?;
             frameworks.load_pinned(&mut conn).context("loading pinned frameworks")?;
+            if seed_demo {
+                let cycle = demo::seed_cycle(&mut conn, &frameworks, clock::today(), clock::now())?;
+                if !cycle.is_empty() {
+                    tracing::info!(trusts = ?cycle, "seeded the demo commissioning cycle");
+                }
+            }
             Ok(())
         })
         .await

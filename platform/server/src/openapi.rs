@@ -29,6 +29,7 @@ use utoipa::{Modify, OpenApi};
         crate::areas::contracts::api::contract_record,
         crate::areas::reviews::api::due_reviews,
         crate::areas::reviews::api::complete_review,
+        crate::areas::projects::api::list_projects,
         crate::areas::projects::api::create_project,
         crate::areas::projects::api::get_project,
         crate::areas::projects::api::edit_project,
@@ -105,7 +106,7 @@ pub fn document_json(frameworks: &[String]) -> serde_json::Value {
                             json!({"type": "string", "enum": enum_of(platform_db::models::ContractStatus::ALL)})
                         }
                         ("query", "within_days") => json!({"type": "integer", "minimum": 0, "maximum": 3650}),
-                        ("query", "body") => json!({"type": "string", "pattern": SLUG_PATTERN, "maxLength": 100}),
+                        ("query", "body") => json!({"type": "string", "maxLength": 100}),
                         ("query", "ending_within_days") => json!({"type": "integer", "minimum": 0, "maximum": 3650}),
                         ("query", "min_value_pence" | "max_value_pence") => {
                             json!({"type": "integer", "minimum": 0, "maximum": MAX_PENCE})

@@ -134,6 +134,17 @@ pub enum Via {
     Token,
 }
 
+/// Who a unit of work acts for: a member's access reduced to what the work records (the
+/// demo data's seeding acts as the trust's demo commissioner the same way).
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub tenant: TenantId,
+    pub user: UserId,
+    pub ip: String,
+    /// The provider a provider member is bound to.
+    pub provider: Option<ProviderId>,
+}
+
 /// A member of a tenant acting in it.
 #[derive(Debug, Clone)]
 pub struct Access {
@@ -160,6 +171,15 @@ impl Access {
                 self.role().as_str().replace('_', " "),
                 self.tenant.name
             )))
+        }
+    }
+
+    pub fn actor(&self) -> Actor {
+        Actor {
+            tenant: self.tenant.id.clone(),
+            user: self.user.id.clone(),
+            ip: self.ip.clone(),
+            provider: self.provider_scope().cloned(),
         }
     }
 

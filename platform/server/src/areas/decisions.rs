@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use crate::app::AppState;
 use crate::app::api::{ListParams, ListQuery, json_body};
-use crate::app::auth::{self, Access, Action, Visitor};
+use crate::app::auth::{self, Access, Action, Actor, Visitor};
 use crate::app::input::date;
 use crate::clock;
 use crate::error::{ApiError, ErrorBody};
@@ -53,12 +53,28 @@ fn reference<T: std::str::FromStr>(field: &'static str, text: &Option<String>) -
 /// Records a decision of one of the framework's bodies.
 pub async fn record(state: &AppState, access: &Access, input: DecisionInput) -> Result<Decision, ApiError> {
     access.require(Action::Decide)?;
-    let (today, now) = (clock::today(), clock::now());
+    let fw = Framework::of(&state.frameworks, &access.tenant)?;
+    let actor = access.actor();
+    state
+        .tenant_work(&actor.tenant.clone(), move |conn| {
+            record_in(conn, &fw, &actor, input, clock::today(), clock::now())
+        })
+        .await
+}
+
+/// Records a decision within a unit of work.
+pub fn record_in(
+    conn: &mut platform_db::DbConnection,
+    fw: &Framework,
+    actor: &Actor,
+    input: DecisionInput,
+    today: NaiveDate,
+    now: chrono::NaiveDateTime,
+) -> Result<Decision, ApiError> {
     let decided_on: NaiveDate = date("decided_on", &input.decided_on)?;
     if decided_on > today {
         return Err(ApiError::bad_request(Some("decided_on"), "a decision is recorded on or after the day it is made"));
     }
-    let fw = Framework::of(&state.frameworks, &access.tenant)?;
     let bodies: Vec<String> = fw.description().bodies.iter().map(|b| b.id.clone()).collect();
     let body = input.body.trim().to_string();
     if !bodies.contains(&body) {
@@ -70,10 +86,9 @@ pub async fn record(state: &AppState, access: &Access, input: DecisionInput) -> 
     let contract: Option<ContractId> = reference("contract_id", &input.contract_id)?;
     let project: Option<ProjectId> = reference("project_id", &input.project_id)?;
     let review: Option<ReviewId> = reference("review_id", &input.review_id)?;
-    let access = access.clone();
-    let tenant = access.tenant.id.clone();
-    state
-        .tenant_work(&tenant.clone(), move |conn| {
+    let tenant = actor.tenant.clone();
+    {
+        {
             if let Some(id) = &contract {
                 c::get_contract(conn, &tenant, id)
                     .map_err(|e| not_here(e, "contract_id", "not one of this trust's contracts"))?;
@@ -96,7 +111,7 @@ pub async fn record(state: &AppState, access: &Access, input: DecisionInput) -> 
                     body,
                     title: input.title.trim().to_string(),
                     decision: input.decision.trim().to_string(),
-                    decided_by_user_id: Some(access.user.id.clone()),
+                    decided_by_user_id: Some(actor.user.clone()),
                     contract_id: contract,
                     project_id: project,
                     recorded_at: now,
@@ -108,19 +123,19 @@ pub async fn record(state: &AppState, access: &Access, input: DecisionInput) -> 
                 &AuditEntry {
                     id: AuditId::new(),
                     tenant_id: Some(tenant.clone()),
-                    actor_user_id: Some(access.user.id.clone()),
+                    actor_user_id: Some(actor.user.clone()),
                     action: "decision.recorded".into(),
                     entity_kind: "decision".into(),
                     entity_id: Some(d.id.to_string()),
                     detail: serde_json::json!({"title": d.title, "body": d.body, "decided_on": d.decided_on})
                         .to_string(),
-                    ip: Some(access.ip.clone()),
+                    ip: Some(actor.ip.clone()),
                     at: now,
                 },
             )?;
             Ok(d)
-        })
-        .await
+        }
+    }
 }
 
 /// The trust's decisions, newest first.

@@ -6,12 +6,30 @@ use platform_db::ProjectId;
 
 use super::service::{self, Board, MoveInput, ProjectEdit, ProjectInput, ProjectSaved};
 use crate::app::AppState;
-use crate::app::api::{etag, json_body, version_of};
+use crate::app::api::{ListParams, ListQuery, etag, json_body, version_of};
 use crate::app::auth::{self, Access, Visitor};
 use crate::error::{ApiError, ErrorBody};
 
 fn project_id(text: &str) -> Result<ProjectId, ApiError> {
     text.parse().map_err(|_| ApiError::NotFound("not found".into()))
+}
+
+/// The trust's commissioning projects, by title.
+#[utoipa::path(get, path = "/api/v1/tenants/{slug}/projects", tag = "projects",
+    params(("slug" = String, Path, description = "the trust's slug"), ListParams),
+    responses((status = 200, description = "a page of the trust's projects", body = platform_db::repo::Paged<platform_db::models::Project>)))]
+pub(crate) async fn list_projects(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    visitor: Visitor,
+    slug: web::Path<String>,
+    query: web::Query<ListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let access = auth::tenant_access(&state, &req, &visitor, &slug, true).await?;
+    if query.provider_id.is_some() {
+        return Err(ApiError::bad_request(Some("provider_id"), "projects cannot be filtered by provider"));
+    }
+    Ok(HttpResponse::Ok().json(service::list(&state, &access, query.page()?).await?))
 }
 
 /// Starts a project at the framework's first stage (or a later one, with a reason), placed at

@@ -7,7 +7,8 @@ use actix_web::web;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     use api::*;
-    cfg.route("/api/v1/tenants/{slug}/projects", web::post().to(create_project))
+    cfg.route("/api/v1/tenants/{slug}/projects", web::get().to(list_projects))
+        .route("/api/v1/tenants/{slug}/projects", web::post().to(create_project))
         .route("/api/v1/tenants/{slug}/projects/board", web::get().to(project_board))
         .route("/api/v1/tenants/{slug}/projects/{id}", web::get().to(get_project))
         .route("/api/v1/tenants/{slug}/projects/{id}", web::put().to(edit_project))

@@ -18,7 +18,7 @@ use platform_plugins::types::{Attribute, Severity, StageMove as GateMove};
 use serde::{Deserialize, Serialize};
 
 use crate::app::AppState;
-use crate::app::auth::{Access, Action};
+use crate::app::auth::{Access, Action, Actor};
 use crate::app::input::fields_json;
 use crate::clock;
 use crate::error::ApiError;
@@ -82,6 +82,51 @@ pub struct ProjectSaved {
     pub placement: Option<Placement>,
     pub findings: Vec<FindingView>,
     pub history: Vec<StageMove>,
+    /// The last move the framework's gate refused since the project last moved, if any: where
+    /// it was blocked, and why.
+    pub blocked: Option<Blocked>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Blocked {
+    pub to_stage: String,
+    #[schema(value_type = String)]
+    pub at: NaiveDateTime,
+    pub findings: Vec<FindingView>,
+}
+
+/// Keeps a move the gate refused, in a unit of work of its own (the move itself wrote
+/// nothing), so the project shows where it is blocked and why.
+pub fn record_refusal(
+    conn: &mut platform_db::DbConnection,
+    actor: &Actor,
+    id: &ProjectId,
+    to_stage: &str,
+    findings: &[FindingView],
+    now: NaiveDateTime,
+) -> Result<(), ApiError> {
+    let detail = serde_json::json!({"to": to_stage, "findings": findings}).to_string();
+    audit::record(conn, &entry(actor, "project.move_refused", id, detail, now))?;
+    Ok(())
+}
+
+/// The gate's last refusal since the project's last move.
+fn blocked(
+    conn: &mut platform_db::DbConnection,
+    tenant: &platform_db::TenantId,
+    id: &ProjectId,
+    history: &[StageMove],
+) -> Result<Option<Blocked>, ApiError> {
+    let last_move = history.last().map(|h| h.moved_at);
+    let refusals = audit::for_entity(conn, tenant, "project", id.as_str(), &["project.move_refused"], 1)?;
+    Ok(refusals.into_iter().find(|e| last_move.is_none_or(|m| e.at >= m)).and_then(|e| {
+        let detail: serde_json::Value = serde_json::from_str(&e.detail).ok()?;
+        Some(Blocked {
+            to_stage: detail["to"].as_str()?.to_string(),
+            at: e.at,
+            findings: serde_json::from_value(detail["findings"].clone()).ok()?,
+        })
+    }))
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -92,18 +137,30 @@ pub struct Placement {
     pub source: Option<String>,
 }
 
-fn entry(access: &Access, action: &str, id: &ProjectId, detail: String, now: NaiveDateTime) -> AuditEntry {
+fn entry(actor: &Actor, action: &str, id: &ProjectId, detail: String, now: NaiveDateTime) -> AuditEntry {
     AuditEntry {
         id: AuditId::new(),
-        tenant_id: Some(access.tenant.id.clone()),
-        actor_user_id: Some(access.user.id.clone()),
+        tenant_id: Some(actor.tenant.clone()),
+        actor_user_id: Some(actor.user.clone()),
         action: action.into(),
         entity_kind: "project".into(),
         entity_id: Some(id.to_string()),
         detail,
-        ip: Some(access.ip.clone()),
+        ip: Some(actor.ip.clone()),
         at: now,
     }
+}
+
+/// The tier of the service a project is about, if it names one.
+fn service_tier(
+    conn: &mut platform_db::DbConnection,
+    tenant: &platform_db::TenantId,
+    row: &Project,
+) -> Result<Option<Tier>, ApiError> {
+    Ok(match &row.service_id {
+        Some(s) => Some(c::get_service(conn, tenant, s)?.tier),
+        None => None,
+    })
 }
 
 fn stage_ids(fw: &Framework) -> Vec<String> {
@@ -120,9 +177,25 @@ fn parse_ref<T: std::str::FromStr>(field: &'static str, text: &Option<String>) -
 
 pub async fn create(state: &AppState, access: &Access, input: ProjectInput) -> Result<ProjectSaved, ApiError> {
     access.require(Action::Commission)?;
-    let (today, now) = (clock::today(), clock::now());
     let fw = Framework::of(&state.frameworks, &access.tenant)?;
-    let stages = stage_ids(&fw);
+    let actor = access.actor();
+    state
+        .tenant_work(&actor.tenant.clone(), move |conn| {
+            create_in(conn, &fw, &actor, input, clock::today(), clock::now())
+        })
+        .await
+}
+
+/// Starts a project, within a unit of work.
+pub fn create_in(
+    conn: &mut platform_db::DbConnection,
+    fw: &Framework,
+    actor: &Actor,
+    input: ProjectInput,
+    today: chrono::NaiveDate,
+    now: NaiveDateTime,
+) -> Result<ProjectSaved, ApiError> {
+    let stages = stage_ids(fw);
     let Some(first) = stages.first().cloned() else {
         return Err(ApiError::bad_request(Some("stage"), "the trust's framework has no stages"));
     };
@@ -143,13 +216,12 @@ pub async fn create(state: &AppState, access: &Access, input: ProjectInput) -> R
             format!("say why the project starts past the first stage ({first})"),
         ));
     }
-    let attributes = fields_json(&fw, "project", &input.attributes)?;
+    let attributes = fields_json(fw, "project", &input.attributes)?;
     let priority: Option<PriorityId> = parse_ref("priority_id", &input.priority_id)?;
     let service: Option<ServiceId> = parse_ref("service_id", &input.service_id)?;
-    let access = access.clone();
-    let tenant = access.tenant.id.clone();
-    state
-        .tenant_work(&tenant.clone(), move |conn| {
+    let tenant = actor.tenant.clone();
+    {
+        {
             if let Some(p) = &priority {
                 let row = c::get_priority(conn, &tenant, p)
                     .map_err(|e| not_here(e, "priority_id", "not one of this trust's priorities"))?;
@@ -170,7 +242,7 @@ pub async fn create(state: &AppState, access: &Access, input: ProjectInput) -> R
                 stage,
                 priority_id: priority,
                 service_id: service,
-                owner_user_id: Some(access.user.id.clone()),
+                owner_user_id: Some(actor.user.clone()),
                 started_on: today,
                 created_at: now,
                 attributes,
@@ -179,7 +251,7 @@ pub async fn create(state: &AppState, access: &Access, input: ProjectInput) -> R
                 contract_id: None,
             };
             let findings = fc::refuse_on_errors(&fw.validate_now(today, &row.entity())?)?;
-            let placed = fw.classify_now(fc::project_item(&row))?;
+            let placed = fw.classify_now(fc::project_item(&row, service_tier(conn, &tenant, &row)?))?;
             let row = Project { level: Some(placed.level.clone()), body: Some(placed.body.clone()), ..row };
             let row = c::insert_project_noted(conn, &tenant, row, &reason).map_err(|e| match e {
                 platform_db::DbError::Conflict(_) => ApiError::Taken {
@@ -190,7 +262,7 @@ pub async fn create(state: &AppState, access: &Access, input: ProjectInput) -> R
             })?;
             audit::record(
                 conn,
-                &entry(&access, "project.created", &row.id, audit_detail(&k::created(&row), Default::default()), now),
+                &entry(actor, "project.created", &row.id, audit_detail(&k::created(&row), Default::default()), now),
             )?;
             let history = c::stage_history(conn, &tenant, &row.id)?;
             let placement = Placement {
@@ -199,9 +271,9 @@ pub async fn create(state: &AppState, access: &Access, input: ProjectInput) -> R
                 rationale: placed.rationale,
                 source: placed.source,
             };
-            Ok(ProjectSaved { project: row, placement: Some(placement), findings, history })
-        })
-        .await
+            Ok(ProjectSaved { project: row, placement: Some(placement), findings, history, blocked: None })
+        }
+    }
 }
 
 pub async fn edit(
@@ -225,13 +297,13 @@ pub async fn edit(
             row.description = input.description.trim().to_string();
             row.attributes = attributes;
             let findings = fc::refuse_on_errors(&fw.validate_now(today, &row.entity())?)?;
-            let placed = fw.classify_now(fc::project_item(&row))?;
+            let placed = fw.classify_now(fc::project_item(&row, service_tier(conn, &tenant, &row)?))?;
             row.level = Some(placed.level.clone());
             row.body = Some(placed.body.clone());
             let saved = edits::save_project(conn, &tenant, row)?;
             audit::record(
                 conn,
-                &entry(&access, "project.edited", &id, audit_detail(&saved.changes, Default::default()), now),
+                &entry(&access.actor(), "project.edited", &id, audit_detail(&saved.changes, Default::default()), now),
             )?;
             let history = c::stage_history(conn, &tenant, &id)?;
             let placement = Placement {
@@ -240,7 +312,7 @@ pub async fn edit(
                 rationale: placed.rationale,
                 source: placed.source,
             };
-            Ok(ProjectSaved { project: saved.row, placement: Some(placement), findings, history })
+            Ok(ProjectSaved { project: saved.row, placement: Some(placement), findings, history, blocked: None })
         })
         .await
 }
@@ -254,9 +326,44 @@ pub async fn move_stage(
     input: MoveInput,
 ) -> Result<ProjectSaved, ApiError> {
     access.require(Action::Commission)?;
-    let (today, now) = (clock::today(), clock::now());
     let fw = Framework::of(&state.frameworks, &access.tenant)?;
-    let stages = stage_ids(&fw);
+    let actor = access.actor();
+    let to_stage = input.to_stage.trim().to_string();
+    let (who, which) = (actor.clone(), id.clone());
+    let result = state
+        .tenant_work(&actor.tenant.clone(), move |conn| {
+            move_in(conn, &fw, &actor, id, Some(version), input, clock::today(), clock::now())
+        })
+        .await;
+    if let Err(ApiError::Refused { findings, .. }) = &result
+        && findings.iter().any(|f| f.severity == "error")
+    {
+        {
+            let findings = findings.clone();
+            state
+                .tenant_work(&who.tenant.clone(), move |conn| {
+                    record_refusal(conn, &who, &which, &to_stage, &findings, clock::now())
+                })
+                .await?;
+        }
+    }
+    result
+}
+
+/// Moves a project through the gate, within a unit of work. `version`: the version the move
+/// was made to (None for the platform's own moves, such as the demo data's).
+#[allow(clippy::too_many_arguments)]
+pub fn move_in(
+    conn: &mut platform_db::DbConnection,
+    fw: &Framework,
+    actor: &Actor,
+    id: ProjectId,
+    version: Option<i32>,
+    input: MoveInput,
+    today: chrono::NaiveDate,
+    now: NaiveDateTime,
+) -> Result<ProjectSaved, ApiError> {
+    let stages = stage_ids(fw);
     let to = input.to_stage.trim().to_string();
     if !stages.contains(&to) {
         return Err(ApiError::bad_request(
@@ -265,12 +372,13 @@ pub async fn move_stage(
         ));
     }
     let note = input.note.trim().to_string();
-    let access = access.clone();
-    let tenant = access.tenant.id.clone();
-    state
-        .tenant_work(&tenant.clone(), move |conn| {
+    let tenant = actor.tenant.clone();
+    {
+        {
             let project = c::get_project(conn, &tenant, &id)?;
-            edits::check_version(project.version, version)?;
+            if let Some(v) = version {
+                edits::check_version(project.version, v)?;
+            }
             if project.stage == to {
                 return Err(ApiError::bad_request(Some("to_stage"), format!("the project is at {to} already")));
             }
@@ -281,10 +389,10 @@ pub async fn move_stage(
             let defs = fw.fields("stage-move");
             let mut given = input.attributes.clone();
             for d in &defs {
-                if !given.contains_key(&d.key) {
-                    if let Some((_, v)) = view.attributes.iter().find(|(k, _)| *k == d.key) {
-                        given.insert(d.key.clone(), v.clone());
-                    }
+                if !given.contains_key(&d.key)
+                    && let Some((_, v)) = view.attributes.iter().find(|(k, _)| *k == d.key)
+                {
+                    given.insert(d.key.clone(), v.clone());
                 }
             }
             let fields = fc::check_fields(&defs, &given)?;
@@ -322,20 +430,36 @@ pub async fn move_stage(
                     to_stage: &to,
                     findings_json: &findings_json,
                     note: &note,
-                    by: Some(&access.user.id),
-                    version: Some(version),
+                    by: Some(&actor.user),
+                    version,
                     now,
                 },
             )?;
             let detail = serde_json::json!({"from": moved.from_stage, "to": moved.to_stage, "note": note,
                 "fields": fields, "findings": views})
             .to_string();
-            audit::record(conn, &entry(&access, "project.moved", &id, detail, now))?;
+            audit::record(conn, &entry(actor, "project.moved", &id, detail, now))?;
             let project = c::get_project(conn, &tenant, &id)?;
             let history = c::stage_history(conn, &tenant, &id)?;
-            Ok(ProjectSaved { project, placement: None, findings: views, history })
-        })
-        .await
+            Ok(ProjectSaved { project, placement: None, findings: views, history, blocked: None })
+        }
+    }
+}
+
+/// A page of the trust's projects.
+pub async fn list(
+    state: &AppState,
+    access: &Access,
+    page: Page,
+) -> Result<platform_db::repo::Paged<Project>, ApiError> {
+    access.require(Action::Read)?;
+    if access.provider_scope().is_some() {
+        return Err(ApiError::Forbidden(
+            "commissioning projects are the trust's; providers see their own contracts".into(),
+        ));
+    }
+    let tenant = access.tenant.id.clone();
+    state.tenant_db(&tenant.clone(), move |conn| c::list_projects(conn, &tenant, page)).await
 }
 
 /// A project with its stage history.
@@ -351,7 +475,8 @@ pub async fn record(state: &AppState, access: &Access, id: ProjectId) -> Result<
         .tenant_work(&tenant.clone(), move |conn| {
             let project = c::get_project(conn, &tenant, &id)?;
             let history = c::stage_history(conn, &tenant, &id)?;
-            Ok(ProjectSaved { project, placement: None, findings: Vec::new(), history })
+            let blocked = blocked(conn, &tenant, &id, &history)?;
+            Ok(ProjectSaved { project, placement: None, findings: Vec::new(), history, blocked })
         })
         .await
 }

@@ -14,7 +14,7 @@ use platform_db::{AuditId, DecisionId, ProjectId, ReviewId};
 use serde::{Deserialize, Serialize};
 
 use crate::app::AppState;
-use crate::app::auth::{Access, Action};
+use crate::app::auth::{Access, Action, Actor};
 use crate::clock;
 use crate::error::ApiError;
 use crate::framework_calls::{self as fc, Framework};
@@ -148,16 +148,16 @@ pub struct ProjectSummary {
     pub body: Option<String>,
 }
 
-fn entry(access: &Access, action: &str, kind: &str, id: String, detail: String, now: NaiveDateTime) -> AuditEntry {
+fn entry(actor: &Actor, action: &str, kind: &str, id: String, detail: String, now: NaiveDateTime) -> AuditEntry {
     AuditEntry {
         id: AuditId::new(),
-        tenant_id: Some(access.tenant.id.clone()),
-        actor_user_id: Some(access.user.id.clone()),
+        tenant_id: Some(actor.tenant.clone()),
+        actor_user_id: Some(actor.user.clone()),
         action: action.into(),
         entity_kind: kind.into(),
         entity_id: Some(id),
         detail,
-        ip: Some(access.ip.clone()),
+        ip: Some(actor.ip.clone()),
         at: now,
     }
 }
@@ -194,8 +194,28 @@ pub async fn complete(
     input: Completion,
 ) -> Result<Completed, ApiError> {
     access.require(Action::Decide)?;
-    let (today, now) = (clock::today(), clock::now());
     let fw = Framework::of(&state.frameworks, &access.tenant)?;
+    let actor = access.actor();
+    state
+        .tenant_work(&actor.tenant.clone(), move |conn| {
+            complete_in(conn, &fw, &actor, id, Some(version), input, clock::today(), clock::now())
+        })
+        .await
+}
+
+/// Completes a review with its consequences, within a unit of work. `version`: the version the
+/// completion was made to (None for the platform's own, such as the demo data's).
+#[allow(clippy::too_many_arguments)]
+pub fn complete_in(
+    conn: &mut platform_db::DbConnection,
+    fw: &Framework,
+    actor: &Actor,
+    id: ReviewId,
+    version: Option<i32>,
+    input: Completion,
+    today: NaiveDate,
+    now: NaiveDateTime,
+) -> Result<Completed, ApiError> {
     let outcome: ReviewOutcome = crate::app::input::choice("outcome", &input.outcome)?;
     let completed_on = match input.completed_on.as_deref() {
         None => today,
@@ -211,16 +231,17 @@ pub async fn complete(
     if outcome != ReviewOutcome::Decommission && exit_date.is_some() {
         return Err(ApiError::bad_request(Some("exit_date"), "only decommissioning gives an exit date"));
     }
-    let access = access.clone();
-    let tenant = access.tenant.id.clone();
-    state
-        .tenant_work(&tenant.clone(), move |conn| {
+    let tenant = actor.tenant.clone();
+    {
+        {
             let stored = c::get_review(conn, &tenant, &id)?;
-            check_version(stored.version, version)?;
-            if let (Some(p), Some(contract)) = (access.provider_scope(), &stored.contract_id) {
-                if c::get_contract(conn, &tenant, contract)?.provider_id != *p {
-                    return Err(ApiError::NotFound("not found".into()));
-                }
+            if let Some(v) = version {
+                check_version(stored.version, v)?;
+            }
+            if let (Some(p), Some(contract)) = (&actor.provider, &stored.contract_id)
+                && c::get_contract(conn, &tenant, contract)?.provider_id != *p
+            {
+                return Err(ApiError::NotFound("not found".into()));
             }
             let contract = stored.contract_id.as_ref().map(|cid| c::get_contract(conn, &tenant, cid)).transpose()?;
             let mut project = None;
@@ -241,11 +262,11 @@ pub async fn complete(
                     stage: first,
                     priority_id: None,
                     service_id: Some(contract.service_id.clone()),
-                    owner_user_id: Some(access.user.id.clone()),
+                    owner_user_id: Some(actor.user.clone()),
                     started_on: completed_on,
                     created_at: now,
                     attributes: inherited_fields(
-                        &fw,
+                        fw,
                         &c::get_service(conn, &tenant, &contract.service_id)?,
                         conn,
                         &tenant,
@@ -254,7 +275,10 @@ pub async fn complete(
                     body: None,
                     contract_id: Some(contract.id.clone()),
                 };
-                let placed = fw.classify_now(fc::project_item(&row))?;
+                let placed = fw.classify_now(fc::project_item(
+                    &row,
+                    Some(c::get_service(conn, &tenant, &contract.service_id)?.tier),
+                ))?;
                 let row = Project { level: Some(placed.level), body: Some(placed.body), ..row };
                 let row = c::insert_project_noted(conn, &tenant, row, "Opened by a review's re-commissioning outcome")
                     .map_err(|e| match e {
@@ -267,7 +291,7 @@ pub async fn complete(
                 audit::record(
                     conn,
                     &entry(
-                        &access,
+                        actor,
                         "project.created",
                         "project",
                         row.id.to_string(),
@@ -282,7 +306,7 @@ pub async fn complete(
                 &tenant,
                 k::Completion {
                     review: id.clone(),
-                    version,
+                    version: version.unwrap_or(stored.version),
                     outcome,
                     completed_on,
                     notes: input.notes.trim().to_string(),
@@ -293,7 +317,7 @@ pub async fn complete(
             audit::record(
                 conn,
                 &entry(
-                    &access,
+                    actor,
                     "review.completed",
                     "review",
                     id.to_string(),
@@ -325,7 +349,7 @@ pub async fn complete(
                             )
                             .trim()
                             .to_string(),
-                            decided_by_user_id: Some(access.user.id.clone()),
+                            decided_by_user_id: Some(actor.user.clone()),
                             contract_id: Some(current.id.clone()),
                             project_id: None,
                             recorded_at: now,
@@ -335,7 +359,7 @@ pub async fn complete(
                     audit::record(
                         conn,
                         &entry(
-                            &access,
+                            actor,
                             "decision.recorded",
                             "decision",
                             d.id.to_string(),
@@ -352,14 +376,14 @@ pub async fn complete(
                             change: ContractChange::Termination,
                             effective_on: exit,
                             reason: format!("Decommissioned after the review \"{}\"", stored.title),
-                            by: Some(access.user.id.clone()),
+                            by: Some(actor.user.clone()),
                             now,
                         },
                     )?;
                     audit::record(
                         conn,
                         &entry(
-                            &access,
+                            actor,
                             "contract.termination",
                             "contract",
                             current.id.to_string(),
@@ -388,8 +412,8 @@ pub async fn complete(
                 body: p.body,
             });
             Ok(Completed { review: saved.row, next_reviews: next, project, decision, event })
-        })
-        .await
+        }
+    }
 }
 
 /// A review as it now stands, for a stale write's answer (as the caller may see it).
