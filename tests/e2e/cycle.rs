@@ -170,3 +170,64 @@ both_backends! {
         assert_eq!(tried.status, 403);
     }
 }
+
+both_backends! {
+    fn a_provider_submits_returns_for_its_own_contracts_and_commissioners_see_them_against_target(db) {
+        let d = Deployment::start(&db, true, &[]);
+        let provider = Api::new(&d, "kent", "provider@kent.example");
+        let mine = provider.get("/api/v1/tenants/kent/contracts?limit=200").body;
+        let contract = mine["items"].as_array().unwrap().iter()
+            .find(|c| c["status"] == "active").expect("the provider has an active contract").clone();
+        let id = contract["id"].as_str().unwrap();
+        let picture = provider.get(&format!("/api/v1/tenants/kent/contracts/{id}/kpis"));
+        assert_eq!(picture.status, 200, "{}", picture.body);
+        let kpis = picture.body["kpis"].as_array().unwrap().clone();
+        let percent = kpis.iter().find(|k| k["kpi"]["unit"] == "percent").unwrap();
+        let code = percent["kpi"]["code"].as_str().unwrap();
+        // The period now running (or the latest begun) is the one to report on.
+        let open = percent["periods"].as_array().unwrap().iter()
+            .rfind(|p| p["value"].is_null()).expect("a period without a return").clone();
+        let start = open["start"].as_str().unwrap();
+        let path = format!("/api/v1/tenants/kent/contracts/{id}/returns");
+
+        let wrong_period = provider.post(&path, &json!({"kpi_code": code, "period_start": "2026-02-30", "value": 80.0}));
+        assert_eq!((wrong_period.status, wrong_period.body["field"].as_str()), (422, Some("period_start")));
+        let off_day = chrono::NaiveDate::parse_from_str(start, "%Y-%m-%d").unwrap() + chrono::Days::new(1);
+        let not_a_start = provider.post(&path, &json!({"kpi_code": code, "period_start": off_day.to_string(), "value": 80.0}));
+        assert_eq!((not_a_start.status, not_a_start.body["field"].as_str()), (422, Some("period_start")), "{}", not_a_start.body);
+        let too_much = provider.post(&path, &json!({"kpi_code": code, "period_start": start, "value": 180.0}));
+        assert_eq!((too_much.status, too_much.body["field"].as_str()), (422, Some("value")), "{}", too_much.body);
+        let unknown = provider.post(&path, &json!({"kpi_code": "nope", "period_start": start, "value": 80.0}));
+        assert_eq!((unknown.status, unknown.body["field"].as_str()), (422, Some("kpi_code")));
+
+        let low = percent["kpi"]["target"].as_f64().unwrap() - 10.0;
+        let sent = provider.post(&path, &json!({"kpi_code": code, "period_start": start, "value": low, "note": "Staff vacancies"}));
+        assert_eq!(sent.status, 201, "{}", sent.body);
+        let period = sent.body["periods"].as_array().unwrap().iter().find(|p| p["start"] == start).unwrap().clone();
+        assert_eq!((period["status"].as_str(), period["value"].as_f64()), (Some("off_target"), Some(low)));
+        let twice = provider.post(&path, &json!({"kpi_code": code, "period_start": start, "value": 90.0}));
+        assert_eq!((twice.status, twice.body["field"].as_str()), (409, Some("period_start")));
+
+        // Another provider's contract does not exist for this provider; commissioners see all.
+        let commissioner = Api::new(&d, "kent", "commissioner@kent.example");
+        let all = commissioner.get("/api/v1/tenants/kent/contracts?limit=200").body;
+        let theirs = all["items"].as_array().unwrap().iter().find(|c| c["provider_id"] != contract["provider_id"]).unwrap();
+        let other = provider.post(&format!("/api/v1/tenants/kent/contracts/{}/returns", theirs["id"].as_str().unwrap()),
+            &json!({"kpi_code": code, "period_start": start, "value": 80.0}));
+        assert_eq!(other.status, 404, "{}", other.body);
+        assert_eq!(provider.get(&format!("/api/v1/tenants/kent/contracts/{}/kpis", theirs["id"].as_str().unwrap())).status, 404);
+        let seen = commissioner.get(&format!("/api/v1/tenants/kent/contracts/{id}/kpis")).body;
+        let k = seen["kpis"].as_array().unwrap().iter().find(|k| k["kpi"]["code"] == code).unwrap();
+        assert!(k["off_target"].as_u64().unwrap() >= 1);
+        // The demo data leaves some returns missing: they are flagged.
+        let mut missing = 0;
+        for c in all["items"].as_array().unwrap().iter().take(10) {
+            let p = commissioner.get(&format!("/api/v1/tenants/kent/contracts/{}/kpis", c["id"].as_str().unwrap())).body;
+            missing += p["kpis"].as_array().unwrap().iter().map(|k| k["missing"].as_u64().unwrap()).sum::<u64>();
+        }
+        assert!(missing > 0, "no missing return flagged in the demo data");
+        // A viewer submits nothing.
+        let viewer = Api::new(&d, "kent", "viewer@kent.example");
+        assert_eq!(viewer.post(&path, &json!({"kpi_code": code, "period_start": start, "value": 80.0})).status, 403);
+    }
+}

@@ -6,6 +6,7 @@ pub mod error;
 pub mod framework;
 pub mod ids;
 pub mod models;
+pub mod periods;
 pub mod repo;
 pub mod schema;
 pub mod seed;

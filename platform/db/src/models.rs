@@ -421,7 +421,7 @@ pub struct Contribution {
     pub amount_pence: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, Serialize)]
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, Serialize, utoipa::ToSchema)]
 #[diesel(table_name = contract_kpis)]
 pub struct Kpi {
     pub id: KpiId,

@@ -696,18 +696,23 @@ fn demo_data(
                 kpis: kpis.clone(),
             },
         )?;
-        // Quarterly returns for the quarters already run in the last year.
-        for q in 1..=4u32 {
-            let q_start = today.checked_sub_months(Months::new(3 * q)).unwrap_or(today);
-            if q_start < contract.start_date {
-                continue;
-            }
-            let q_end = q_start.checked_add_months(Months::new(3)).unwrap_or(q_start) - Days::new(1);
-            for kpi in &kpis {
+        // Returns for the last four of each KPI's periods that have ended; the newest quarter
+        // of every fifth contract is missing, so the register shows a late return.
+        for kpi in &kpis {
+            let ended: Vec<(NaiveDate, NaiveDate)> =
+                crate::periods::periods(contract.start_date, contract.end_date, kpi.frequency)
+                    .into_iter()
+                    .filter(|(_, to)| *to < today)
+                    .collect();
+            let last_four = &ended[ended.len().saturating_sub(4)..];
+            for (q, (q_start, q_end)) in last_four.iter().enumerate() {
+                if i % 5 == 0 && q + 1 == last_four.len() {
+                    continue;
+                }
                 let value = if kpi.unit == KpiUnit::Percent {
                     (60.0 + rng.f64() * 35.0).round()
                 } else {
-                    (kpi.target / 4.0 * (0.7 + rng.f64() * 0.5)).round()
+                    (kpi.target * (0.7 + rng.f64() * 0.5)).round()
                 };
                 c::insert_monitoring_return(
                     conn,
@@ -716,8 +721,8 @@ fn demo_data(
                         id: MonitoringReturnId::derived(&key(&format!("return-{}-{q}", kpi.code), i)),
                         tenant_id: tenant.clone(),
                         kpi_id: kpi.id.clone(),
-                        period_start: q_start,
-                        period_end: q_end,
+                        period_start: *q_start,
+                        period_end: *q_end,
                         value,
                         note: String::new(),
                         submitted_by_user_id: None,

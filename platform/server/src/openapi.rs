@@ -27,6 +27,8 @@ use utoipa::{Modify, OpenApi};
         crate::areas::contracts::api::edit_contract,
         crate::areas::contracts::api::record_event,
         crate::areas::contracts::api::contract_record,
+        crate::areas::monitoring::api::contract_kpis,
+        crate::areas::monitoring::api::submit_return,
         crate::areas::reviews::api::due_reviews,
         crate::areas::reviews::api::complete_review,
         crate::areas::projects::api::list_projects,

@@ -13,6 +13,7 @@ pub mod frameworks;
 pub mod health;
 pub mod home;
 pub mod members;
+pub mod monitoring;
 pub mod operator;
 pub mod projects;
 pub mod reviews;

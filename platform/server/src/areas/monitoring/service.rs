@@ -1,0 +1,295 @@
+//! Monitoring returns, the provider portal: a provider's staff submit a return per KPI and
+//! period for their own contracts (the period one of the KPI's, from the contract's start; the
+//! value of the KPI's unit), and commissioners see each KPI against its target and polarity,
+//! with late and missing returns flagged.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use platform_db::models::*;
+use platform_db::periods;
+use platform_db::repo::{audit, commissioning as c};
+use platform_db::{AuditId, ContractId, MonitoringReturnId};
+use serde::{Deserialize, Serialize};
+
+use crate::app::AppState;
+use crate::app::auth::{Access, Action, Actor};
+use crate::app::input::date;
+use crate::clock;
+use crate::error::ApiError;
+
+/// A return, as the provider's form and the API give it.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReturnInput {
+    /// The KPI's code on this contract.
+    pub kpi_code: String,
+    /// The first day of one of the KPI's periods (YYYY-MM-DD).
+    pub period_start: String,
+    pub value: f64,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// How one period of a KPI stands.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PeriodView {
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+    /// on_target, off_target, reported (a neutral KPI), missing (ended more than the grace days ago with no return),
+    /// awaited (ended, still within the grace days) or running.
+    pub status: String,
+    pub value: Option<f64>,
+    /// Submitted after the grace days.
+    pub late: bool,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct KpiView {
+    pub kpi: Kpi,
+    pub periods: Vec<PeriodView>,
+    pub off_target: usize,
+    pub missing: usize,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct KpiPicture {
+    pub contract: Contract,
+    pub today: NaiveDate,
+    pub grace_days: u64,
+    pub kpis: Vec<KpiView>,
+}
+
+/// Whether a value meets the KPI's target; a neutral KPI has no direction to meet.
+fn on_target(kpi: &Kpi, value: f64) -> Option<bool> {
+    match kpi.polarity {
+        Polarity::HigherIsBetter => Some(value >= kpi.target),
+        Polarity::LowerIsBetter => Some(value <= kpi.target),
+        Polarity::Neutral => None,
+    }
+}
+
+/// One KPI's periods up to today, each with its return and how it stands.
+pub fn picture(kpi: &Kpi, contract: &Contract, returns: &[MonitoringReturn], today: NaiveDate) -> KpiView {
+    let mut out = Vec::new();
+    for (start, end) in periods::periods(contract.start_date, contract.end_date, kpi.frequency) {
+        if start > today {
+            break;
+        }
+        let found = returns.iter().find(|r| r.period_start == start);
+        let (status, value, late) = match found {
+            Some(r) => {
+                let late = periods::due_by(end, r.submitted_at.date());
+                let status = match on_target(kpi, r.value) {
+                    Some(true) => "on_target",
+                    Some(false) => "off_target",
+                    None => "reported",
+                };
+                (status, Some(r.value), late)
+            }
+            None if end >= today => ("running", None, false),
+            None if periods::due_by(end, today) => ("missing", None, false),
+            None => ("awaited", None, false),
+        };
+        out.push(PeriodView { start, end, status: status.into(), value, late });
+    }
+    let off_target = out.iter().filter(|p| p.status == "off_target").count();
+    let missing = out.iter().filter(|p| p.status == "missing").count();
+    KpiView { kpi: kpi.clone(), periods: out, off_target, missing }
+}
+
+fn visible(actor: &Actor, contract: &Contract) -> Result<(), ApiError> {
+    match &actor.provider {
+        Some(p) if *p != contract.provider_id => Err(ApiError::NotFound("not found".into())),
+        _ => Ok(()),
+    }
+}
+
+pub async fn kpis(state: &AppState, access: &Access, id: ContractId) -> Result<KpiPicture, ApiError> {
+    access.require(Action::Read)?;
+    let actor = access.actor();
+    let today = clock::today();
+    state
+        .tenant_work(&actor.tenant.clone(), move |conn| {
+            let contract = c::get_contract(conn, &actor.tenant, &id)?;
+            visible(&actor, &contract)?;
+            let mut kpis = Vec::new();
+            for kpi in c::kpis(conn, &actor.tenant, &id)? {
+                let returns = c::monitoring_returns_for(conn, &actor.tenant, &kpi.id)?;
+                kpis.push(picture(&kpi, &contract, &returns, today));
+            }
+            Ok(KpiPicture { contract, today, grace_days: periods::GRACE_DAYS, kpis })
+        })
+        .await
+}
+
+/// A value of the KPI's unit, never negative: a share of 0-100, a whole count or number of
+/// days, a score.
+fn value_of(kpi: &Kpi, value: f64) -> Result<f64, ApiError> {
+    let bad = |m: &str| Err(ApiError::bad_request(Some("value"), format!("{}: {m}", kpi.title)));
+    if !value.is_finite() || !(0.0..=1e9).contains(&value) {
+        return bad("give a number from 0 to a billion");
+    }
+    match kpi.unit {
+        KpiUnit::Percent if !(0.0..=100.0).contains(&value) => bad("a percentage from 0 to 100"),
+        KpiUnit::Count | KpiUnit::Days if value.fract() != 0.0 => bad("a whole number"),
+        _ => Ok(value),
+    }
+}
+
+pub async fn submit(
+    state: &AppState,
+    access: &Access,
+    id: ContractId,
+    input: ReturnInput,
+) -> Result<KpiView, ApiError> {
+    access.require(Action::SubmitReturns)?;
+    let actor = access.actor();
+    state
+        .tenant_work(&actor.tenant.clone(), move |conn| {
+            submit_in(conn, &actor, id, input, clock::today(), clock::now())
+        })
+        .await
+}
+
+pub fn submit_in(
+    conn: &mut platform_db::DbConnection,
+    actor: &Actor,
+    id: ContractId,
+    input: ReturnInput,
+    today: NaiveDate,
+    now: NaiveDateTime,
+) -> Result<KpiView, ApiError> {
+    let contract = c::get_contract(conn, &actor.tenant, &id)?;
+    visible(actor, &contract)?;
+    let all = c::kpis(conn, &actor.tenant, &id)?;
+    let Some(kpi) = all.iter().find(|k| k.code == input.kpi_code.trim()) else {
+        let codes: Vec<&str> = all.iter().map(|k| k.code.as_str()).collect();
+        return Err(ApiError::bad_request(
+            Some("kpi_code"),
+            format!(
+                "not a KPI of this contract; its KPIs are: {}",
+                if codes.is_empty() { "none".into() } else { codes.join(", ") }
+            ),
+        ));
+    };
+    let day = date("period_start", &input.period_start)?;
+    let Some((start, end)) = periods::period_starting(contract.start_date, contract.end_date, kpi.frequency, day)
+    else {
+        let starts: Vec<String> = periods::periods(contract.start_date, contract.end_date, kpi.frequency)
+            .into_iter()
+            .filter(|(s, _)| *s <= today)
+            .rev()
+            .take(4)
+            .map(|(s, _)| s.to_string())
+            .collect();
+        return Err(ApiError::bad_request(
+            Some("period_start"),
+            format!(
+                "{day} does not start one of this KPI's {} periods; the latest start on {}",
+                kpi.frequency,
+                starts.join(", ")
+            ),
+        ));
+    };
+    if start > today {
+        return Err(ApiError::bad_request(Some("period_start"), "a return is for a period that has begun"));
+    }
+    let value = value_of(kpi, input.value)?;
+    let row = MonitoringReturn {
+        id: MonitoringReturnId::new(),
+        tenant_id: actor.tenant.clone(),
+        kpi_id: kpi.id.clone(),
+        period_start: start,
+        period_end: end,
+        value,
+        note: input.note.trim().to_string(),
+        submitted_by_user_id: Some(actor.user.clone()),
+        submitted_at: now,
+    };
+    platform_db::repo::validate::notes("note", &row.note, 4000)?;
+    c::insert_monitoring_return(conn, &actor.tenant, row).map_err(|e| match e {
+        platform_db::DbError::Conflict(_) => ApiError::Taken {
+            field: "period_start".into(),
+            message: format!("the return for {start} to {end} is in already"),
+        },
+        other => other.into(),
+    })?;
+    audit::record(
+        conn,
+        &AuditEntry {
+            id: AuditId::new(),
+            tenant_id: Some(actor.tenant.clone()),
+            actor_user_id: Some(actor.user.clone()),
+            action: "monitoring_return.submitted".into(),
+            entity_kind: "contract".into(),
+            entity_id: Some(id.to_string()),
+            detail: serde_json::json!({"kpi": kpi.code, "period_start": start, "value": value}).to_string(),
+            ip: Some(actor.ip.clone()),
+            at: now,
+        },
+    )?;
+    let returns = c::monitoring_returns_for(conn, &actor.tenant, &kpi.id)?;
+    Ok(picture(kpi, &contract, &returns, today))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kpi(polarity: Polarity) -> Kpi {
+        Kpi {
+            id: platform_db::KpiId::new(),
+            tenant_id: platform_db::TenantId::new(),
+            contract_id: ContractId::new(),
+            code: "k".into(),
+            title: "Waiting days".into(),
+            unit: KpiUnit::Days,
+            target: 10.0,
+            polarity,
+            frequency: Frequency::Quarterly,
+        }
+    }
+
+    #[test]
+    fn periods_are_on_or_off_target_by_polarity_and_missing_after_the_grace_days() {
+        let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+        let contract = Contract {
+            id: ContractId::new(),
+            tenant_id: platform_db::TenantId::new(),
+            reference: "R".into(),
+            title: "T".into(),
+            service_id: platform_db::ServiceId::new(),
+            provider_id: platform_db::ProviderId::new(),
+            kind: ContractKind::Block,
+            status: ContractStatus::Active,
+            value_pence: 1,
+            start_date: d("2026-01-01"),
+            end_date: d("2027-12-31"),
+            created_at: d("2026-01-01").and_hms_opt(0, 0, 0).unwrap(),
+            attributes: "{}".into(),
+            version: 1,
+        };
+        let k = kpi(Polarity::LowerIsBetter);
+        let ret = |start: &str, value: f64, on: &str| MonitoringReturn {
+            id: MonitoringReturnId::new(),
+            tenant_id: contract.tenant_id.clone(),
+            kpi_id: k.id.clone(),
+            period_start: d(start),
+            period_end: d(start),
+            value,
+            note: String::new(),
+            submitted_by_user_id: None,
+            submitted_at: d(on).and_hms_opt(9, 0, 0).unwrap(),
+        };
+        let returns = [ret("2026-01-01", 8.0, "2026-04-10"), ret("2026-04-01", 12.0, "2026-09-01")];
+        let view = picture(&k, &contract, &returns, d("2026-10-20"));
+        let got: Vec<(&str, bool)> = view.periods.iter().map(|p| (p.status.as_str(), p.late)).collect();
+        // Q1 on target (lower is better), Q2 off and late, Q3 ended 20 days ago: awaited; Q4 running.
+        assert_eq!(got, [("on_target", false), ("off_target", true), ("awaited", false), ("running", false)]);
+        let view = picture(&k, &contract, &returns, d("2026-11-05"));
+        assert_eq!(view.periods[2].status, "missing");
+        assert_eq!((view.off_target, view.missing), (1, 1));
+        assert_eq!(on_target(&kpi(Polarity::HigherIsBetter), 10.0), Some(true));
+        assert_eq!(on_target(&kpi(Polarity::HigherIsBetter), 9.9), Some(false));
+        assert_eq!(on_target(&kpi(Polarity::Neutral), 9.9), None);
+    }
+}
