@@ -231,3 +231,49 @@ both_backends! {
         assert_eq!(viewer.post(&path, &json!({"kpi_code": code, "period_start": start, "value": 80.0})).status, 403);
     }
 }
+
+both_backends! {
+    fn kent_evaluates_itself_with_ratings_from_several_groups_beside_its_2009_review(db) {
+        let d = Deployment::start(&db, true, &[]);
+        let api = Api::new(&d, "kent", "commissioner@kent.example");
+        let base = "/api/v1/tenants/kent/self-evaluations";
+        // The demo data holds the review's own scores (main messages of 6 October 2009).
+        let before = api.get(&format!("{base}/side-by-side"));
+        assert_eq!(before.status, 200, "{}", before.body);
+        assert_eq!(before.body["evaluations"][0]["evaluated_on"], "2009-10-06");
+        let row = |body: &Value, id: &str| body["standards"].as_array().unwrap().iter().find(|r| r["standard"] == id).unwrap().clone();
+        assert_eq!(row(&before.body, "csp-1")["scores"][0], 4, "standard 1 was going well");
+        assert_eq!(row(&before.body, "csp-7")["scores"][0], 3, "standard 7 was steady progress");
+        assert_eq!(row(&before.body, "csp-2")["bands"][0], "needs-improvement");
+
+        // A new round: standard 2 rated by two named groups and the online survey.
+        let mut scores = vec![
+            json!({"standard": "csp-2", "score": 2, "evidence": "Minutes", "rater": "Strategic commissioning group"}),
+            json!({"standard": "csp-2", "score": 4, "evidence": "Minutes", "rater": "LCSP West Kent"}),
+            json!({"standard": "csp-2", "score": 3, "evidence": "Responses", "rater": "Online survey"}),
+        ];
+        let ids: Vec<String> = before.body["standards"].as_array().unwrap().iter().map(|r| r["standard"].as_str().unwrap().to_string()).collect();
+        for id in ids.iter().filter(|i| *i != "csp-2") {
+            scores.push(json!({"standard": id, "score": 3, "evidence": "Partnership workshop"}));
+        }
+        let body = json!({"standards_set": "csp-standards", "title": "KCT review 2026", "evaluated_on": "2026-11-30", "scores": scores});
+        let out_of_range = api.post(base, &json!({"standards_set": "csp-standards", "title": "x", "evaluated_on": "2026-11-30",
+            "scores": [{"standard": "csp-1", "score": 5}]}));
+        assert_eq!((out_of_range.status, out_of_range.body["field"].as_str()), (422, Some("scores[0].score")), "{}", out_of_range.body);
+        let wrong_set = api.post(base, &json!({"standards_set": "ofsted", "title": "x", "evaluated_on": "2026-11-30", "scores": []}));
+        assert_eq!((wrong_set.status, wrong_set.body["field"].as_str()), (422, Some("standards_set")));
+        let saved = api.post(base, &body);
+        assert_eq!(saved.status, 201, "{}", saved.body);
+        let result = saved.body["summary"]["results"].as_array().unwrap().iter().find(|r| r["standard_id"] == "csp-2").unwrap().clone();
+        assert_eq!((result["ratings"].as_u64(), result["lowest"].as_u64(), result["highest"].as_u64()), (Some(3), Some(2), Some(4)), "the spread is kept: {result}");
+        assert_eq!(result["score"], 3, "the lower median of 2, 3 and 4");
+        assert_eq!(api.post(base, &body).status, 409, "the same title twice");
+
+        let after = api.get(&format!("{base}/side-by-side")).body;
+        assert_eq!(after["evaluations"].as_array().unwrap().len(), 2);
+        assert_eq!(row(&after, "csp-2")["scores"], json!([2, 3]), "side by side, oldest first");
+        let viewer = Api::new(&d, "kent", "viewer@kent.example");
+        assert_eq!(viewer.post(base, &body).status, 403);
+        assert_eq!(viewer.get(&format!("{base}/side-by-side")).status, 200);
+    }
+}

@@ -1,3 +1,8 @@
+DELETE FROM self_evaluation_scores s WHERE rater <> (SELECT MIN(rater) FROM self_evaluation_scores t
+    WHERE t.self_evaluation_id = s.self_evaluation_id AND t.standard_code = s.standard_code);
+ALTER TABLE self_evaluation_scores DROP CONSTRAINT self_evaluation_scores_rated;
+ALTER TABLE self_evaluation_scores DROP COLUMN rater;
+ALTER TABLE self_evaluation_scores ADD CONSTRAINT self_evaluation_scores_self_evaluation_id_standard_code_key UNIQUE (self_evaluation_id, standard_code);
 DROP INDEX contracts_status;
 DROP INDEX reviews_owner_body;
 DROP TABLE contract_events;

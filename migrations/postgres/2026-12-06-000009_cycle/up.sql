@@ -51,3 +51,9 @@ CREATE POLICY tenant_isolation ON contract_events
     WITH CHECK (tenant_id = current_setting('platform.tenant_id', true)
                 OR current_setting('platform.scope', true) = 'platform');
 GRANT SELECT, INSERT, UPDATE, DELETE ON contract_events TO platform_app;
+
+-- A standard may be rated by several named groups (Kent rated its standards through many
+-- groups and a survey): one rating per standard and rater, "" for the trust's own single rating.
+ALTER TABLE self_evaluation_scores ADD COLUMN rater TEXT NOT NULL DEFAULT '';
+ALTER TABLE self_evaluation_scores DROP CONSTRAINT self_evaluation_scores_self_evaluation_id_standard_code_key;
+ALTER TABLE self_evaluation_scores ADD CONSTRAINT self_evaluation_scores_rated UNIQUE (self_evaluation_id, standard_code, rater);

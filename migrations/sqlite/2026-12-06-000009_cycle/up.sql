@@ -61,3 +61,23 @@ CREATE TABLE contract_events (
 CREATE INDEX contract_events_contract ON contract_events (tenant_id, contract_id, recorded_at);
 CREATE INDEX reviews_owner_body ON reviews (tenant_id, owner_body, due_on);
 CREATE INDEX contracts_status ON contracts (tenant_id, status, end_date);
+
+-- A standard may be rated by several named groups (Kent rated its standards through many
+-- groups and a survey): one rating per standard and rater, "" for the trust's own single rating.
+CREATE TABLE self_evaluation_scores_rated (
+    id TEXT NOT NULL PRIMARY KEY,
+    tenant_id TEXT NOT NULL REFERENCES tenants (id),
+    self_evaluation_id TEXT NOT NULL,
+    standard_code TEXT NOT NULL,
+    score INTEGER NOT NULL CHECK (score BETWEEN 0 AND 10),
+    evidence TEXT NOT NULL DEFAULT '',
+    options TEXT NOT NULL DEFAULT '',
+    rater TEXT NOT NULL DEFAULT '',
+    FOREIGN KEY (tenant_id, self_evaluation_id) REFERENCES self_evaluations (tenant_id, id),
+    UNIQUE (self_evaluation_id, standard_code, rater)
+);
+INSERT INTO self_evaluation_scores_rated (id, tenant_id, self_evaluation_id, standard_code, score, evidence, options)
+    SELECT id, tenant_id, self_evaluation_id, standard_code, score, evidence, options FROM self_evaluation_scores;
+DROP TABLE self_evaluation_scores;
+ALTER TABLE self_evaluation_scores_rated RENAME TO self_evaluation_scores;
+CREATE INDEX self_evaluation_scores_evaluation ON self_evaluation_scores (tenant_id, self_evaluation_id);

@@ -474,7 +474,7 @@ pub struct Review {
     pub follow_up_project_id: Option<ProjectId>,
 }
 
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, Serialize)]
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, Serialize, utoipa::ToSchema)]
 #[diesel(table_name = self_evaluations)]
 pub struct SelfEvaluation {
     pub id: SelfEvaluationId,
@@ -484,10 +484,11 @@ pub struct SelfEvaluation {
     pub evaluated_on: NaiveDate,
     pub created_by_user_id: Option<UserId>,
     pub summary: String,
+    #[schema(value_type = String, example = "2026-11-24T09:30:00")]
     pub created_at: NaiveDateTime,
 }
 
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, Serialize)]
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, Serialize, utoipa::ToSchema)]
 #[diesel(table_name = self_evaluation_scores)]
 pub struct Score {
     pub id: ScoreId,
@@ -497,6 +498,8 @@ pub struct Score {
     pub score: i32,
     pub evidence: String,
     pub options: String,
+    /// Who gave the rating (a named group); "" for the trust's own single rating.
+    pub rater: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, Serialize, utoipa::ToSchema)]

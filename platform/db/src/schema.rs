@@ -305,6 +305,7 @@ diesel::table! {
         score -> Integer,
         evidence -> Text,
         options -> Text,
+        rater -> Text,
     }
 }
 

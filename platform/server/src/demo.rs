@@ -17,7 +17,7 @@ use platform_db::seed::{TRUSTS, demo_email};
 use platform_plugins::types::{AttributeDefinition, AttributeKind};
 
 use crate::app::auth::Actor;
-use crate::areas::{decisions, projects, reviews};
+use crate::areas::{decisions, projects, reviews, self_evaluations};
 use crate::error::ApiError;
 use crate::framework_calls::Framework;
 use crate::frameworks::Frameworks;
@@ -231,6 +231,42 @@ fn seed_trust(
         reviews::service::complete_in(conn, fw, actor, review.id.clone(), None, input, today, now)?;
     }
 
+    // A self-evaluation against each of the framework's standards sets: Kent's is its own, from
+    // the main messages of its 2009 review; the others are demo figures, and say so.
+    for set in &fw.description().standards_sets {
+        let kent = fw.description().id == "kent" && set.id == "csp-standards";
+        let scores = set
+            .standards
+            .iter()
+            .enumerate()
+            .map(|(i, st)| {
+                let (score, evidence) = if kent {
+                    kent_reported(&st.id)
+                } else {
+                    let span = u64::from(set.max_score - set.min_score) + 1;
+                    let k = u64::try_from(i).unwrap_or(0) * 7 % span;
+                    (
+                        i64::from(set.min_score) + i64::try_from(k).unwrap_or(0),
+                        "Demo figures, not from the trust's document".to_string(),
+                    )
+                };
+                self_evaluations::service::ScoreInput { standard: st.id.clone(), score, evidence, rater: None }
+            })
+            .collect();
+        let (title, on) = if kent {
+            ("KCT Commissioning and Delivery Review: main messages".to_string(), "2009-10-06".to_string())
+        } else {
+            (format!("{}: demo self-evaluation", set.name), (today - chrono::Days::new(60)).to_string())
+        };
+        let input = self_evaluations::service::EvaluationInput {
+            standards_set: set.id.clone(),
+            title,
+            evaluated_on: on,
+            scores,
+        };
+        self_evaluations::service::record_in(conn, fw, actor, input, today, now)?;
+    }
+
     // A decision of each of the framework's bodies.
     for (i, body) in fw.description().bodies.iter().enumerate() {
         let days = u64::try_from(i).unwrap_or(0) * 14 + 7;
@@ -250,4 +286,18 @@ fn seed_trust(
         )?;
     }
     Ok(())
+}
+
+/// Kent's review (main messages, 6 October 2009) scored each CSP standard by band: going well
+/// (4) for standards 1, 5 and 12; steady progress (3) for 3, 7 and 11; needs improvement (1-2)
+/// for the rest, where the report gives no finer score, so the band's higher score, 2, is taken.
+fn kent_reported(standard: &str) -> (i64, String) {
+    let n: u8 = standard.trim_start_matches("csp-").parse().unwrap_or(0);
+    match n {
+        1 | 5 | 12 => (4, "Main messages: going well (scores of 4)".into()),
+        3 | 7 | 11 => (3, "Main messages: steady progress (scores of 3)".into()),
+        _ => {
+            (2, "Main messages: needs improvement (scores of 1-2; the report gives no finer score, 2 is taken)".into())
+        }
+    }
 }

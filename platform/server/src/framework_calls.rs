@@ -59,6 +59,14 @@ impl Framework {
         Ok(self.host.stage_gate(&self.plugin, today, vec![step])?.pop().unwrap_or_default())
     }
 
+    /// A self-evaluation scored by the framework, from within a unit of work.
+    pub fn score_now(
+        &self,
+        evaluation: platform_plugins::types::SelfEvaluation,
+    ) -> Result<platform_plugins::types::EvaluationSummary, ApiError> {
+        Ok(self.host.score_self_evaluation(&self.plugin, evaluation)?)
+    }
+
     /// The framework's fields for one kind of record.
     pub fn fields(&self, entity_kind: &str) -> Vec<&AttributeDefinition> {
         self.description().attribute_definitions.iter().filter(|d| d.entity_kind == entity_kind).collect()

@@ -30,6 +30,8 @@ use utoipa::{Modify, OpenApi};
         crate::areas::monitoring::api::contract_kpis,
         crate::areas::monitoring::api::submit_return,
         crate::areas::reviews::api::due_reviews,
+        crate::areas::self_evaluations::api::record_self_evaluation,
+        crate::areas::self_evaluations::api::side_by_side,
         crate::areas::reviews::api::complete_review,
         crate::areas::projects::api::list_projects,
         crate::areas::projects::api::create_project,
@@ -108,6 +110,7 @@ pub fn document_json(frameworks: &[String]) -> serde_json::Value {
                             json!({"type": "string", "enum": enum_of(platform_db::models::ContractStatus::ALL)})
                         }
                         ("query", "within_days") => json!({"type": "integer", "minimum": 0, "maximum": 3650}),
+                        ("query", "standards_set") => json!({"type": "string", "maxLength": 100}),
                         ("query", "body") => json!({"type": "string", "maxLength": 100}),
                         ("query", "ending_within_days") => json!({"type": "integer", "minimum": 0, "maximum": 3650}),
                         ("query", "min_value_pence" | "max_value_pence") => {

@@ -46,6 +46,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .configure(areas::contracts::configure)
     .configure(areas::reviews::configure)
     .configure(areas::monitoring::configure)
+    .configure(areas::self_evaluations::configure)
     .configure(areas::projects::configure)
     .configure(areas::decisions::configure)
     .configure(areas::data_core::configure)

@@ -451,7 +451,10 @@ pub fn insert_self_evaluation(
     row.tenant_id = tenant.clone();
     validate::name("title", &row.title, 300)?;
     validate::text("standards_set", &row.standards_set, 60)?;
-    attributes_object("summary", &row.summary)?;
+    // The framework's summary: any JSON object (numbers, lists), kept as the framework gave it.
+    if !matches!(serde_json::from_str::<serde_json::Value>(&row.summary), Ok(serde_json::Value::Object(_))) {
+        return Err(DbError::invalid("summary", "must be a JSON object"));
+    }
     conn.transaction(|conn| {
         diesel::insert_into(self_evaluations::table).values(&row).execute(conn)?;
         for mut s in scores {

@@ -17,6 +17,7 @@ pub mod monitoring;
 pub mod operator;
 pub mod projects;
 pub mod reviews;
+pub mod self_evaluations;
 pub mod signin;
 pub mod signup;
 pub mod tokens;
