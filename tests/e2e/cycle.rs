@@ -277,3 +277,55 @@ both_backends! {
         assert_eq!(viewer.get(&format!("{base}/side-by-side")).status, 200);
     }
 }
+
+/// Stores a test program as the registry's `national-baseline@1.1.0` (the version it describes
+/// itself as, taking the built-in one's place) and pins a trust to it, before the server starts.
+fn pin_test_program(db: &crate::support::TestDb, slug: &str, program: &str) {
+    use platform_db::repo::plugins::{self, PluginRow};
+    let mut conn = db.migrated();
+    platform_db::seed::seed(&mut conn, true, crate::support::today(), crate::support::now()).unwrap();
+    let bytes = plugin_artifacts::TEST_PROGRAMS.iter().find(|a| a.id == program).unwrap().bytes;
+    plugins::insert(
+        &mut conn,
+        &PluginRow {
+            id: "national-baseline".into(),
+            version: "1.1.0".into(),
+            wit_version: "1.1.0".into(),
+            name: program.into(),
+            sha256: platform_plugins::component_sha256(bytes),
+            size_bytes: bytes.len() as i64,
+            component: bytes.to_vec(),
+            approved_at: crate::support::now(),
+            approved_by: Some("ops@platform.example".into()),
+            added_by: Some("ops@platform.example".into()),
+            approved: true,
+        },
+    )
+    .unwrap();
+    let tenant = platform_db::repo::tenants::by_slug(&mut conn, slug).unwrap().unwrap();
+    plugins::pin(&mut conn, &tenant.id, "national-baseline", "1.1.0").unwrap();
+}
+
+both_backends! {
+    fn a_framework_answering_a_date_that_does_not_exist_leaves_no_contract_written(db) {
+        pin_test_program(&db, "kent", "bad-dates");
+        let d = Deployment::start(&db, false, &[]);
+        let kent = Api::new(&d, "kent", "commissioner@kent.example");
+        let service = kent.get("/api/v1/tenants/kent/services?limit=1").body["items"][0].clone();
+        let before = kent.get("/api/v1/tenants/kent/contracts?limit=1").body["total"].clone();
+        let tried = kent.post("/api/v1/tenants/kent/contracts", &json!({"reference": "KCC-BAD", "title": "Youth work",
+            "service_id": service["id"], "kind": "block", "start_date": "2026-04-01", "end_date": "2028-03-31", "value_pence": 100_000}));
+        assert_eq!(tried.status, 502, "{}", tried.body);
+        assert!(tried.body["message"].as_str().unwrap().contains("not a date"), "{}", tried.body);
+        assert_eq!(kent.get("/api/v1/tenants/kent/contracts?limit=1").body["total"], before, "a contract was saved");
+    }
+
+    fn a_framework_that_never_answers_leaves_no_project_written(db) {
+        pin_test_program(&db, "durham", "spin");
+        let d = Deployment::start(&db, false, &[]);
+        let durham = Api::new(&d, "durham", "commissioner@durham.example");
+        let tried = durham.post("/api/v1/tenants/durham/projects", &json!({"title": "Never placed"}));
+        assert_eq!(tried.status, 504, "{}", tried.body);
+        assert_eq!(durham.get("/api/v1/tenants/durham/projects").body["total"], 0, "a project was saved");
+    }
+}

@@ -110,8 +110,9 @@ pub fn document_json(frameworks: &[String]) -> serde_json::Value {
                             json!({"type": "string", "enum": enum_of(platform_db::models::ContractStatus::ALL)})
                         }
                         ("query", "within_days") => json!({"type": "integer", "minimum": 0, "maximum": 3650}),
-                        ("query", "standards_set") => json!({"type": "string", "maxLength": 100}),
-                        ("query", "body") => json!({"type": "string", "maxLength": 100}),
+                        ("query", "standards_set" | "body") => {
+                            json!({"type": "string", "maxLength": 100, "pattern": PRINTABLE_PATTERN})
+                        }
                         ("query", "ending_within_days") => json!({"type": "integer", "minimum": 0, "maximum": 3650}),
                         ("query", "min_value_pence" | "max_value_pence") => {
                             json!({"type": "integer", "minimum": 0, "maximum": MAX_PENCE})
@@ -149,6 +150,8 @@ pub fn document_json(frameworks: &[String]) -> serde_json::Value {
 }
 
 use crate::app::input::MAX_PENCE;
+/// Text without control characters (C0, DEL or C1), which the edge refuses anywhere.
+const PRINTABLE_PATTERN: &str = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$";
 /// A record's ETag as If-Match sends it back.
 const ETAG_PATTERN: &str = "^\"[1-9][0-9]{0,8}\"$";
 /// A contract's reference: a letter or digit, then letters, digits and / - _ .

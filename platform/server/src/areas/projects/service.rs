@@ -465,10 +465,10 @@ pub async fn list(
 /// A project with its stage history.
 pub async fn record(state: &AppState, access: &Access, id: ProjectId) -> Result<ProjectSaved, ApiError> {
     access.require(Action::Read)?;
+    // A provider's staff see their own contracts, not the trust's projects: as with another
+    // provider's contract, a project is "not found" for them.
     if access.provider_scope().is_some() {
-        return Err(ApiError::Forbidden(
-            "commissioning projects are the trust's; providers see their own contracts".into(),
-        ));
+        return Err(ApiError::NotFound("not found".into()));
     }
     let tenant = access.tenant.id.clone();
     state

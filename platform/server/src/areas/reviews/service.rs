@@ -60,6 +60,9 @@ pub async fn due(state: &AppState, access: &Access, filter: DueFilter) -> Result
             .filter(|d| *d <= 3650)
             .ok_or_else(|| ApiError::bad_request(Some("within_days"), "a whole number of days from 0 to 3650"))?,
     };
+    if filter.body.as_ref().is_some_and(|b| b.chars().count() > 100) {
+        return Err(ApiError::bad_request(Some("body"), "a body's id, at most 100 characters"));
+    }
     let fw = Framework::of(&state.frameworks, &access.tenant).ok();
     let names: Vec<(String, String)> =
         fw.map(|f| f.description().bodies.iter().map(|b| (b.id.clone(), b.name.clone())).collect()).unwrap_or_default();

@@ -208,7 +208,7 @@ pub async fn side_by_side(state: &AppState, access: &Access, set_id: Option<Stri
         Some(id) => sets.iter().find(|s| s.id == id),
     }
     .cloned()
-    .ok_or_else(|| ApiError::bad_request(Some("standards_set"), "not one of the framework's standards sets"))?;
+    .ok_or_else(|| ApiError::NotFound("no such standards set in the trust's framework".into()))?;
     let tenant = access.tenant.id.clone();
     let all = state
         .tenant_db(&tenant.clone(), move |conn| Ok(c::list_self_evaluations(conn, &tenant, Page::all())?.items))
