@@ -110,8 +110,10 @@ pub enum Action {
     /// contracts and their events: commissioners and tenant admins.
     Commission,
     /// Record decisions and review outcomes: board members too.
+    #[allow(dead_code, reason = "no route records decisions yet")]
     Decide,
     /// Submit monitoring returns: a provider for its own contracts, and commissioners.
+    #[allow(dead_code, reason = "no route takes monitoring returns yet")]
     SubmitReturns,
 }
 
