@@ -8,6 +8,7 @@ pub mod auth;
 pub mod edge;
 pub mod links;
 pub mod pages;
+pub mod records;
 
 use actix_web::http::header::ContentType;
 use actix_web::{HttpResponse, web};
