@@ -38,6 +38,9 @@ use utoipa::{Modify, OpenApi};
         crate::areas::data_core::api::get_need,
         crate::areas::data_core::api::get_priority,
         crate::areas::data_core::api::get_indicator,
+        crate::areas::needs::api::create_need,
+        crate::areas::needs::api::edit_need,
+        crate::areas::needs::api::archive_need,
         document,
     ),
     components(schemas(crate::error::ErrorBody)),
@@ -113,6 +116,12 @@ pub fn document_json(frameworks: &[String]) -> serde_json::Value {
         }
     }
     cycle_bodies(&mut doc["components"]["schemas"]);
+    // A change's values are the field's own: text, a number, null for nothing, an object.
+    let change = &mut doc["components"]["schemas"]["FieldChange"]["properties"];
+    if change.is_object() {
+        change["before"] = json!({"description": "the field's value before (null: none), as the record shows it"});
+        change["after"] = json!({"description": "the field's value after (null: none), as the record shows it"});
+    }
     let signup = &mut doc["components"]["schemas"]["NewSignup"]["properties"];
     if signup.is_object() {
         let name = json!({"type": "string", "minLength": 1, "maxLength": 200, "pattern": NAME_PATTERN});
@@ -131,11 +140,21 @@ pub fn document_json(frameworks: &[String]) -> serde_json::Value {
     doc
 }
 
-use crate::areas::contracts::service::MAX_PENCE;
+use crate::app::records::MAX_PENCE;
 /// A record's ETag as If-Match sends it back.
 const ETAG_PATTERN: &str = "^\"[1-9][0-9]{0,8}\"$";
 /// A contract's reference: a letter or digit, then letters, digits and / - _ .
 const REFERENCE_PATTERN: &str = "^[A-Za-z0-9][A-Za-z0-9/._-]{0,39}$";
+/// One line of text, as the input rules take a name or a title: no control or hidden
+/// characters, not blank. Written as wide as the server takes it, so that what the document
+/// forbids the server refuses too (a web address in a name is refused for its content, 422).
+const LINE_PATTERN: &str = r"^[^\u0000-\u001F\u007F-\u009F\u200B-\u200F\u2028\u2029\u202A-\u202E\u2066-\u2069\uFEFF]*[^\s\u0000-\u001F\u007F-\u009F\u200B-\u200F\u2028\u2029\u202A-\u202E\u2066-\u2069\uFEFF][^\u0000-\u001F\u007F-\u009F\u200B-\u200F\u2028\u2029\u202A-\u202E\u2066-\u2069\uFEFF]*$";
+/// One line that may be left blank (blank is none).
+const OPTIONAL_LINE_PATTERN: &str =
+    r"^[^\u0000-\u001F\u007F-\u009F\u200B-\u200F\u2028\u2029\u202A-\u202E\u2066-\u2069\uFEFF]*$";
+/// Text that may run over lines and may be left empty: line breaks and tabs, no other control
+/// or hidden characters.
+const NOTES_PATTERN: &str = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u200B-\u200F\u2028\u2029\u202A-\u202E\u2066-\u2069\uFEFF]*$";
 
 fn enum_of<T: std::fmt::Display>(all: &[T]) -> Vec<String> {
     all.iter().map(ToString::to_string).collect()
@@ -205,7 +224,7 @@ fn cycle_bodies(schemas: &mut serde_json::Value) {
             ("title", name(300)),
             ("kind", json!({"type": "string", "enum": enum_of(platform_db::models::ContractKind::ALL)})),
             ("start_date", json!({"type": ["string", "null"], "format": "date"})),
-            ("attributes", fields),
+            ("attributes", fields.clone()),
             ("version", version.clone()),
         ],
     );
@@ -221,6 +240,52 @@ fn cycle_bodies(schemas: &mut serde_json::Value) {
             ("version", version),
         ],
     );
+    record_bodies(schemas, &fields);
+}
+
+/// The bodies of needs, priorities, providers and services, as their handlers read them. What
+/// the trust's framework decides (its areas, its fields and their choices) is refused with 422.
+fn record_bodies(schemas: &mut serde_json::Value, fields: &serde_json::Value) {
+    use serde_json::json;
+    let line = |max: u32| json!({"type": "string", "minLength": 1, "maxLength": max, "pattern": LINE_PATTERN});
+    let optional_line =
+        |max: u32| json!({"type": ["string", "null"], "maxLength": max, "pattern": OPTIONAL_LINE_PATTERN});
+    let notes = |max: u32| json!({"type": ["string", "null"], "maxLength": max, "pattern": NOTES_PATTERN});
+    let outcomes: Vec<&str> = platform_db::repo::indicators::OUTCOMES.iter().map(|(c, _)| *c).collect();
+    let outcome = json!({"type": "string", "enum": outcomes});
+    let id = json!({"type": "string", "pattern": ID_PATTERN, "maxLength": 100});
+    let age = json!({"type": "integer", "minimum": 0, "maximum": 25});
+    let optional_age = json!({"type": ["integer", "null"], "minimum": 0, "maximum": 25});
+    let optional_date = json!({"type": ["string", "null"], "format": "date"});
+    let bodies: [(&str, Vec<(&str, serde_json::Value)>); 1] = [
+        (
+            "NeedInput",
+            vec![
+                ("outcome", outcome.clone()),
+                ("title", line(300)),
+                ("description", notes(4000)),
+                ("group", optional_line(200)),
+                ("age_from", optional_age.clone()),
+                ("age_to", optional_age),
+                ("area", optional_line(120)),
+                ("evidence", notes(4000)),
+                ("source", optional_line(300)),
+                ("identified_on", optional_date.clone()),
+            ],
+        ),
+    ];
+    for (schema, props) in bodies {
+        let target = &mut schemas[schema]["properties"];
+        if !target.is_object() {
+            continue;
+        }
+        for (k, v) in props {
+            target[k] = v;
+        }
+        if schema != "NeedInput" {
+            target["attributes"] = fields.clone();
+        }
+    }
 }
 
 /// The methods the document lists for a concrete request path, if it names a documented path

@@ -12,6 +12,7 @@ pub mod frameworks;
 pub mod health;
 pub mod home;
 pub mod members;
+pub mod needs;
 pub mod operator;
 pub mod signin;
 pub mod signup;
