@@ -41,6 +41,9 @@ use utoipa::{Modify, OpenApi};
         crate::areas::needs::api::create_need,
         crate::areas::needs::api::edit_need,
         crate::areas::needs::api::archive_need,
+        crate::areas::priorities::api::create_priority,
+        crate::areas::priorities::api::edit_priority,
+        crate::areas::priorities::api::archive_priority,
         document,
     ),
     components(schemas(crate::error::ErrorBody)),
@@ -257,7 +260,7 @@ fn record_bodies(schemas: &mut serde_json::Value, fields: &serde_json::Value) {
     let age = json!({"type": "integer", "minimum": 0, "maximum": 25});
     let optional_age = json!({"type": ["integer", "null"], "minimum": 0, "maximum": 25});
     let optional_date = json!({"type": ["string", "null"], "format": "date"});
-    let bodies: [(&str, Vec<(&str, serde_json::Value)>); 1] = [
+    let bodies: [(&str, Vec<(&str, serde_json::Value)>); 2] = [
         (
             "NeedInput",
             vec![
@@ -271,6 +274,19 @@ fn record_bodies(schemas: &mut serde_json::Value, fields: &serde_json::Value) {
                 ("evidence", notes(4000)),
                 ("source", optional_line(300)),
                 ("identified_on", optional_date.clone()),
+            ],
+        ),
+        (
+            "PriorityInput",
+            vec![
+                (
+                    "rank",
+                    json!({"type": "integer", "minimum": 1, "maximum": crate::areas::priorities::service::MAX_RANK}),
+                ),
+                ("outcome", outcome.clone()),
+                ("need_id", json!({"type": ["string", "null"], "pattern": ID_PATTERN, "maxLength": 100})),
+                ("title", line(300)),
+                ("rationale", notes(4000)),
             ],
         ),
     ];

@@ -14,6 +14,7 @@ pub mod home;
 pub mod members;
 pub mod needs;
 pub mod operator;
+pub mod priorities;
 pub mod signin;
 pub mod signup;
 pub mod tokens;
