@@ -44,6 +44,9 @@ use utoipa::{Modify, OpenApi};
         crate::areas::priorities::api::create_priority,
         crate::areas::priorities::api::edit_priority,
         crate::areas::priorities::api::archive_priority,
+        crate::areas::providers::api::create_provider,
+        crate::areas::providers::api::edit_provider,
+        crate::areas::providers::api::archive_provider,
         document,
     ),
     components(schemas(crate::error::ErrorBody)),
@@ -260,7 +263,7 @@ fn record_bodies(schemas: &mut serde_json::Value, fields: &serde_json::Value) {
     let age = json!({"type": "integer", "minimum": 0, "maximum": 25});
     let optional_age = json!({"type": ["integer", "null"], "minimum": 0, "maximum": 25});
     let optional_date = json!({"type": ["string", "null"], "format": "date"});
-    let bodies: [(&str, Vec<(&str, serde_json::Value)>); 2] = [
+    let bodies: [(&str, Vec<(&str, serde_json::Value)>); 3] = [
         (
             "NeedInput",
             vec![
@@ -287,6 +290,16 @@ fn record_bodies(schemas: &mut serde_json::Value, fields: &serde_json::Value) {
                 ("need_id", json!({"type": ["string", "null"], "pattern": ID_PATTERN, "maxLength": 100})),
                 ("title", line(300)),
                 ("rationale", notes(4000)),
+            ],
+        ),
+        (
+            "ProviderInput",
+            vec![
+                ("name", line(200)),
+                ("sector", json!({"type": "string", "enum": enum_of(platform_db::models::Sector::ALL)})),
+                ("registration_number", optional_line(40)),
+                ("safeguarding_evidence", notes(4000)),
+                ("safeguarding_checked_on", optional_date),
             ],
         ),
     ];

@@ -46,6 +46,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .configure(areas::contracts::configure)
     .configure(areas::needs::configure)
     .configure(areas::priorities::configure)
+    .configure(areas::providers::configure)
     .configure(areas::data_core::configure)
     .route("/assets/{file}", web::get().to(asset))
     .default_service(web::to(not_found));

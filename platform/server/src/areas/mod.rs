@@ -15,6 +15,7 @@ pub mod members;
 pub mod needs;
 pub mod operator;
 pub mod priorities;
+pub mod providers;
 pub mod signin;
 pub mod signup;
 pub mod tokens;
