@@ -47,6 +47,9 @@ use utoipa::{Modify, OpenApi};
         crate::areas::providers::api::create_provider,
         crate::areas::providers::api::edit_provider,
         crate::areas::providers::api::archive_provider,
+        crate::areas::services::api::create_service,
+        crate::areas::services::api::edit_service,
+        crate::areas::services::api::archive_service,
         document,
     ),
     components(schemas(crate::error::ErrorBody)),
@@ -263,7 +266,7 @@ fn record_bodies(schemas: &mut serde_json::Value, fields: &serde_json::Value) {
     let age = json!({"type": "integer", "minimum": 0, "maximum": 25});
     let optional_age = json!({"type": ["integer", "null"], "minimum": 0, "maximum": 25});
     let optional_date = json!({"type": ["string", "null"], "format": "date"});
-    let bodies: [(&str, Vec<(&str, serde_json::Value)>); 3] = [
+    let bodies: [(&str, Vec<(&str, serde_json::Value)>); 4] = [
         (
             "NeedInput",
             vec![
@@ -300,6 +303,20 @@ fn record_bodies(schemas: &mut serde_json::Value, fields: &serde_json::Value) {
                 ("registration_number", optional_line(40)),
                 ("safeguarding_evidence", notes(4000)),
                 ("safeguarding_checked_on", optional_date),
+            ],
+        ),
+        (
+            "ServiceInput",
+            vec![
+                ("provider_id", id),
+                ("name", line(200)),
+                ("description", notes(4000)),
+                ("tier", json!({"type": "string", "enum": enum_of(platform_db::models::Tier::ALL)})),
+                ("area", optional_line(120)),
+                ("age_from", age.clone()),
+                ("age_to", age),
+                ("outcomes", json!({"type": "array", "minItems": 1, "items": outcome})),
+                ("annual_budget_pence", json!({"type": "integer", "minimum": 0, "maximum": MAX_PENCE})),
             ],
         ),
     ];

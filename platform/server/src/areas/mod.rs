@@ -16,6 +16,7 @@ pub mod needs;
 pub mod operator;
 pub mod priorities;
 pub mod providers;
+pub mod services;
 pub mod signin;
 pub mod signup;
 pub mod tokens;
