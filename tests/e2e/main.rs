@@ -9,6 +9,7 @@ mod support;
 mod accounts;
 mod cli;
 mod contracts;
+mod cycle_records;
 mod cycle_repo;
 mod demo_frameworks;
 mod fuzz;
