@@ -63,7 +63,10 @@ fn schemathesis(base: &str, doc: &Value, work: &Path, label: &str, config: Optio
     // shape: 422 when the trust's framework or the trust's records refuse it (a field this
     // framework does not ask for, a service that is not the trust's, an end before the start).
     // The document lists 422 for those operations; the check counts it as a considered answer.
-    let accepted = "[checks.positive_data_acceptance]\nexpected-statuses = [\"2xx\", \"3xx\", \"401\", \"403\", \"404\", \"409\", \"422\", \"429\"]\n";
+    // A write that names no version (no If-Match where the document requires it) is refused
+    // with 428 Precondition Required, the status made for it, besides the usual refusals.
+    let accepted = "[checks.positive_data_acceptance]\nexpected-statuses = [\"2xx\", \"3xx\", \"401\", \"403\", \"404\", \"409\", \"422\", \"429\"]\n\
+        [checks.missing_required_header]\nexpected-statuses = [\"400\", \"401\", \"403\", \"406\", \"415\", \"422\", \"428\"]\n";
     let file = run_dir.join("schemathesis.toml");
     std::fs::write(&file, format!("{accepted}{}", config.unwrap_or(""))).unwrap();
     cmd.arg("--config-file").arg(&file);

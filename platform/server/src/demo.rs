@@ -149,7 +149,6 @@ fn seed_trust(
                     to_stage: stage.clone(),
                     note: "Considered at the commissioning board; going ahead".into(),
                     attributes: fields.clone(),
-                    version: None,
                 };
                 // A move the gate refuses writes nothing (its savepoint is rolled back).
                 let moved = conn.transaction(|conn| {
@@ -226,7 +225,6 @@ fn seed_trust(
             notes: format!("Reviewed against the contract's KPIs: {outcome}"),
             evidence: "Four quarters of monitoring returns".into(),
             exit_date: exit,
-            version: None,
         };
         reviews::service::complete_in(conn, fw, actor, review.id.clone(), None, input, today, now)?;
     }

@@ -52,6 +52,18 @@ use utoipa::{Modify, OpenApi};
         crate::areas::data_core::api::get_need,
         crate::areas::data_core::api::get_priority,
         crate::areas::data_core::api::get_indicator,
+        crate::areas::needs::api::create_need,
+        crate::areas::needs::api::edit_need,
+        crate::areas::needs::api::archive_need,
+        crate::areas::priorities::api::create_priority,
+        crate::areas::priorities::api::edit_priority,
+        crate::areas::priorities::api::archive_priority,
+        crate::areas::providers::api::create_provider,
+        crate::areas::providers::api::edit_provider,
+        crate::areas::providers::api::archive_provider,
+        crate::areas::services::api::create_service,
+        crate::areas::services::api::edit_service,
+        crate::areas::services::api::archive_service,
         document,
     ),
     components(schemas(crate::error::ErrorBody)),
@@ -131,6 +143,12 @@ pub fn document_json(frameworks: &[String]) -> serde_json::Value {
         }
     }
     cycle_bodies(&mut doc["components"]["schemas"]);
+    // A change's values are the field's own: text, a number, null for nothing, an object.
+    let change = &mut doc["components"]["schemas"]["FieldChange"]["properties"];
+    if change.is_object() {
+        change["before"] = json!({"description": "the field's value before (null: none), as the record shows it"});
+        change["after"] = json!({"description": "the field's value after (null: none), as the record shows it"});
+    }
     let signup = &mut doc["components"]["schemas"]["NewSignup"]["properties"];
     if signup.is_object() {
         let name = json!({"type": "string", "minLength": 1, "maxLength": 200, "pattern": NAME_PATTERN});
@@ -156,6 +174,16 @@ const PRINTABLE_PATTERN: &str = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$";
 const ETAG_PATTERN: &str = "^\"[1-9][0-9]{0,8}\"$";
 /// A contract's reference: a letter or digit, then letters, digits and / - _ .
 const REFERENCE_PATTERN: &str = "^[A-Za-z0-9][A-Za-z0-9/._-]{0,39}$";
+/// One line of text, as the input rules take a name or a title: no control or hidden
+/// characters, not blank. Written as wide as the server takes it, so that what the document
+/// forbids the server refuses too (a web address in a name is refused for its content, 422).
+const LINE_PATTERN: &str = r"^[^\u0000-\u001F\u007F-\u009F\u200B-\u200F\u2028\u2029\u202A-\u202E\u2066-\u2069\uFEFF]*[^\s\u0000-\u001F\u007F-\u009F\u200B-\u200F\u2028\u2029\u202A-\u202E\u2066-\u2069\uFEFF][^\u0000-\u001F\u007F-\u009F\u200B-\u200F\u2028\u2029\u202A-\u202E\u2066-\u2069\uFEFF]*$";
+/// One line that may be left blank (blank is none).
+const OPTIONAL_LINE_PATTERN: &str =
+    r"^[^\u0000-\u001F\u007F-\u009F\u200B-\u200F\u2028\u2029\u202A-\u202E\u2066-\u2069\uFEFF]*$";
+/// Text that may run over lines and may be left empty: line breaks and tabs, no other control
+/// or hidden characters.
+const NOTES_PATTERN: &str = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u200B-\u200F\u2028\u2029\u202A-\u202E\u2066-\u2069\uFEFF]*$";
 
 fn enum_of<T: std::fmt::Display>(all: &[T]) -> Vec<String> {
     all.iter().map(ToString::to_string).collect()
@@ -170,7 +198,6 @@ fn cycle_bodies(schemas: &mut serde_json::Value) {
     let text = |max: u32| json!({"type": "string", "minLength": 1, "maxLength": max, "pattern": "^[^\\u0000-\\u001F\\u007F]*\\S[^\\u0000-\\u001F\\u007F]*$"});
     let date = json!({"type": "string", "format": "date"});
     let pence = json!({"type": "integer", "minimum": 0, "maximum": MAX_PENCE});
-    let version = json!({"type": "integer", "minimum": 1, "maximum": 999_999_999});
     let fields = json!({"type": "object", "additionalProperties": {"type": "string", "maxLength": 4000},
         "description": "the trust's framework's fields for this kind of record, by key (see the framework's attribute definitions)"});
     let set = |schemas: &mut serde_json::Value, schema: &str, props: Vec<(&str, serde_json::Value)>| {
@@ -225,8 +252,7 @@ fn cycle_bodies(schemas: &mut serde_json::Value) {
             ("title", name(300)),
             ("kind", json!({"type": "string", "enum": enum_of(platform_db::models::ContractKind::ALL)})),
             ("start_date", json!({"type": ["string", "null"], "format": "date"})),
-            ("attributes", fields),
-            ("version", version.clone()),
+            ("attributes", fields.clone()),
         ],
     );
     set(
@@ -238,9 +264,91 @@ fn cycle_bodies(schemas: &mut serde_json::Value) {
             ("reason", text(4000)),
             ("value_pence", json!({"type": ["integer", "null"], "minimum": 0, "maximum": MAX_PENCE})),
             ("end_date", json!({"type": ["string", "null"], "format": "date"})),
-            ("version", version),
         ],
     );
+    record_bodies(schemas, &fields);
+}
+
+/// The bodies of needs, priorities, providers and services, as their handlers read them. What
+/// the trust's framework decides (its areas, its fields and their choices) is refused with 422.
+fn record_bodies(schemas: &mut serde_json::Value, fields: &serde_json::Value) {
+    use serde_json::json;
+    let line = |max: u32| json!({"type": "string", "minLength": 1, "maxLength": max, "pattern": LINE_PATTERN});
+    let optional_line =
+        |max: u32| json!({"type": ["string", "null"], "maxLength": max, "pattern": OPTIONAL_LINE_PATTERN});
+    let notes = |max: u32| json!({"type": ["string", "null"], "maxLength": max, "pattern": NOTES_PATTERN});
+    let outcomes: Vec<&str> = platform_db::repo::indicators::OUTCOMES.iter().map(|(c, _)| *c).collect();
+    let outcome = json!({"type": "string", "enum": outcomes});
+    let id = json!({"type": "string", "pattern": ID_PATTERN, "maxLength": 100});
+    let age = json!({"type": "integer", "minimum": 0, "maximum": 25});
+    let optional_age = json!({"type": ["integer", "null"], "minimum": 0, "maximum": 25});
+    let optional_date = json!({"type": ["string", "null"], "format": "date"});
+    let bodies: [(&str, Vec<(&str, serde_json::Value)>); 4] = [
+        (
+            "NeedInput",
+            vec![
+                ("outcome", outcome.clone()),
+                ("title", line(300)),
+                ("description", notes(4000)),
+                ("group", optional_line(200)),
+                ("age_from", optional_age.clone()),
+                ("age_to", optional_age),
+                ("area", optional_line(120)),
+                ("evidence", notes(4000)),
+                ("source", optional_line(300)),
+                ("identified_on", optional_date.clone()),
+            ],
+        ),
+        (
+            "PriorityInput",
+            vec![
+                (
+                    "rank",
+                    json!({"type": "integer", "minimum": 1, "maximum": crate::areas::priorities::service::MAX_RANK}),
+                ),
+                ("outcome", outcome.clone()),
+                ("need_id", json!({"type": ["string", "null"], "pattern": ID_PATTERN, "maxLength": 100})),
+                ("title", line(300)),
+                ("rationale", notes(4000)),
+            ],
+        ),
+        (
+            "ProviderInput",
+            vec![
+                ("name", line(200)),
+                ("sector", json!({"type": "string", "enum": enum_of(platform_db::models::Sector::ALL)})),
+                ("registration_number", optional_line(40)),
+                ("safeguarding_evidence", notes(4000)),
+                ("safeguarding_checked_on", optional_date),
+            ],
+        ),
+        (
+            "ServiceInput",
+            vec![
+                ("provider_id", id),
+                ("name", line(200)),
+                ("description", notes(4000)),
+                ("tier", json!({"type": "string", "enum": enum_of(platform_db::models::Tier::ALL)})),
+                ("area", optional_line(120)),
+                ("age_from", age.clone()),
+                ("age_to", age),
+                ("outcomes", json!({"type": "array", "minItems": 1, "items": outcome})),
+                ("annual_budget_pence", json!({"type": "integer", "minimum": 0, "maximum": MAX_PENCE})),
+            ],
+        ),
+    ];
+    for (schema, props) in bodies {
+        let target = &mut schemas[schema]["properties"];
+        if !target.is_object() {
+            continue;
+        }
+        for (k, v) in props {
+            target[k] = v;
+        }
+        if schema != "NeedInput" {
+            target["attributes"] = fields.clone();
+        }
+    }
 }
 
 /// The methods the document lists for a concrete request path, if it names a documented path

@@ -49,6 +49,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .configure(areas::self_evaluations::configure)
     .configure(areas::projects::configure)
     .configure(areas::decisions::configure)
+    .configure(areas::needs::configure)
+    .configure(areas::priorities::configure)
+    .configure(areas::providers::configure)
+    .configure(areas::services::configure)
     .configure(areas::data_core::configure)
     .route("/assets/{file}", web::get().to(asset))
     .default_service(web::to(not_found));

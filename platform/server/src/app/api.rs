@@ -112,6 +112,11 @@ pub fn whole_opt<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, 
     whole_number(d)
 }
 
+pub fn whole_i32<'de, D: serde::Deserializer<'de>>(d: D) -> Result<i32, D::Error> {
+    use serde::de::Error;
+    whole_i32_opt(d)?.ok_or_else(|| D::Error::custom("a whole number is needed"))
+}
+
 pub fn whole_i32_opt<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i32>, D::Error> {
     use serde::de::Error;
     whole_number(d)?.map(|n| i32::try_from(n).map_err(|_| D::Error::custom(format!("{n} is out of range")))).transpose()

@@ -83,7 +83,7 @@ pub(crate) async fn edit_contract(
     let access = auth::tenant_access(&state, &req, &visitor, &slug, true).await?;
     let id = contract_id(&id)?;
     let input: ContractEdit = json_body(&body)?;
-    let version = version_of(&req, input.version)?;
+    let version = version_of(&req, None)?;
     let saved =
         with_current(&state, &access, &id, service::edit(&state, &access, id.clone(), version, input).await).await?;
     Ok(HttpResponse::Ok().insert_header(etag(saved.contract.version)).json(saved))
@@ -112,7 +112,7 @@ pub(crate) async fn record_event(
     let access = auth::tenant_access(&state, &req, &visitor, &slug, true).await?;
     let id = contract_id(&id)?;
     let input: EventInput = json_body(&body)?;
-    let version = version_of(&req, input.version)?;
+    let version = version_of(&req, None)?;
     let saved =
         with_current(&state, &access, &id, service::record_event(&state, &access, id.clone(), version, input).await)
             .await?;

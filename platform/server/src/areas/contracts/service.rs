@@ -90,9 +90,6 @@ pub struct ContractEdit {
     pub start_date: Option<String>,
     #[serde(default)]
     pub attributes: BTreeMap<String, String>,
-    /// The version edited, if not given as If-Match.
-    #[serde(default, deserialize_with = "crate::app::api::whole_i32_opt")]
-    pub version: Option<i32>,
 }
 
 /// A variation, an extension or a termination.
@@ -110,9 +107,6 @@ pub struct EventInput {
     /// A variation's or an extension's new end date, YYYY-MM-DD.
     #[serde(default)]
     pub end_date: Option<String>,
-    /// The version the event was made to, if not given as If-Match.
-    #[serde(default, deserialize_with = "crate::app::api::whole_i32_opt")]
-    pub version: Option<i32>,
 }
 
 /// What a write of a contract did.

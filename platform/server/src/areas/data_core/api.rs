@@ -7,7 +7,7 @@ use platform_db::repo::Paged;
 
 use super::service::{self, IndicatorSeries};
 use crate::app::AppState;
-use crate::app::api::{ListParams, ListQuery};
+use crate::app::api::{ListParams, ListQuery, etag};
 use crate::app::auth::{self, Action, Visitor};
 use crate::error::ApiError;
 
@@ -147,6 +147,13 @@ async fn item(
     access.require(Action::Read)?;
     service::item(&state, &access, kind, id)
         .await?
-        .map(|b| HttpResponse::Ok().json(b))
+        .map(|b| {
+            // A record that has a version is read with its ETag, for an edit's If-Match.
+            let mut answer = HttpResponse::Ok();
+            if let Some(version) = b["version"].as_i64().and_then(|v| i32::try_from(v).ok()) {
+                answer.insert_header(etag(version));
+            }
+            answer.json(b)
+        })
         .ok_or_else(|| ApiError::NotFound("not found".into()))
 }

@@ -93,7 +93,7 @@ pub(crate) async fn edit_project(
     let access = auth::tenant_access(&state, &req, &visitor, &slug, true).await?;
     let id = project_id(&id)?;
     let input: ProjectEdit = json_body(&body)?;
-    let version = version_of(&req, input.version)?;
+    let version = version_of(&req, None)?;
     let saved =
         with_current(&state, &access, &id, service::edit(&state, &access, id.clone(), version, input).await).await?;
     Ok(HttpResponse::Ok().insert_header(etag(saved.project.version)).json(saved))
@@ -122,7 +122,7 @@ pub(crate) async fn move_project(
     let access = auth::tenant_access(&state, &req, &visitor, &slug, true).await?;
     let id = project_id(&id)?;
     let input: MoveInput = json_body(&body)?;
-    let version = version_of(&req, input.version)?;
+    let version = version_of(&req, None)?;
     let saved =
         with_current(&state, &access, &id, service::move_stage(&state, &access, id.clone(), version, input).await)
             .await?;

@@ -55,8 +55,6 @@ pub struct ProjectEdit {
     pub description: String,
     #[serde(default)]
     pub attributes: BTreeMap<String, String>,
-    #[serde(default, deserialize_with = "crate::app::api::whole_i32_opt")]
-    pub version: Option<i32>,
 }
 
 /// A move to another stage.
@@ -71,8 +69,6 @@ pub struct MoveInput {
     /// The framework's fields for a stage move, by key (e.g. Durham's level of commissioning).
     #[serde(default)]
     pub attributes: BTreeMap<String, String>,
-    #[serde(default, deserialize_with = "crate::app::api::whole_i32_opt")]
-    pub version: Option<i32>,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]

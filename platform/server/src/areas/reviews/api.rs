@@ -49,7 +49,7 @@ pub(crate) async fn complete_review(
     let access = auth::tenant_access(&state, &req, &visitor, &slug, true).await?;
     let id: ReviewId = id.parse().map_err(|_| ApiError::NotFound("not found".into()))?;
     let input: Completion = json_body(&body)?;
-    let version = version_of(&req, input.version)?;
+    let version = version_of(&req, None)?;
     match service::complete(&state, &access, id.clone(), version, input).await.map_err(ApiError::content) {
         Ok(done) => Ok(HttpResponse::Ok().insert_header(etag(done.review.version)).json(done)),
         Err(ApiError::Stale { version, .. }) => {

@@ -123,9 +123,6 @@ pub struct Completion {
     /// For decommissioning: the contract's last day (YYYY-MM-DD).
     #[serde(default)]
     pub exit_date: Option<String>,
-    /// The version completed, if not given as If-Match.
-    #[serde(default, deserialize_with = "crate::app::api::whole_i32_opt")]
-    pub version: Option<i32>,
 }
 
 /// What completing a review did.

@@ -1,0 +1,14 @@
+//! The needs assessment: a need recorded against one of the five outcomes, checked by the
+//! trust's framework, edited by version and archived (kept for what points at it).
+
+pub mod api;
+pub mod service;
+
+use actix_web::web;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    use api::*;
+    cfg.route("/api/v1/tenants/{slug}/needs", web::post().to(create_need))
+        .route("/api/v1/tenants/{slug}/needs/{id}", web::put().to(edit_need))
+        .route("/api/v1/tenants/{slug}/needs/{id}/archive", web::post().to(archive_need));
+}

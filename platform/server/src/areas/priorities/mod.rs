@@ -1,0 +1,14 @@
+//! The trust's priorities: ranked, each under one of the five outcomes and perhaps a need, with
+//! the fields the trust's framework asks of a priority; edited by version and archived.
+
+pub mod api;
+pub mod service;
+
+use actix_web::web;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    use api::*;
+    cfg.route("/api/v1/tenants/{slug}/priorities", web::post().to(create_priority))
+        .route("/api/v1/tenants/{slug}/priorities/{id}", web::put().to(edit_priority))
+        .route("/api/v1/tenants/{slug}/priorities/{id}/archive", web::post().to(archive_priority));
+}
