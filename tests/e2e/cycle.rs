@@ -329,3 +329,30 @@ both_backends! {
         assert_eq!(durham.get("/api/v1/tenants/durham/projects").body["total"], 0, "a project was saved");
     }
 }
+
+both_backends! {
+    fn the_service_map_shows_gaps_and_overlaps_linked_to_their_records(db) {
+        let d = Deployment::start(&db, true, &[]);
+        let api = Api::new(&d, "sunderland", "commissioner@sunderland.example");
+        let base = "/api/v1/tenants/sunderland";
+        // A need in one of Sunderland's areas that no service covers: it is a gap.
+        let added = api.post(&format!("{base}/needs"), &json!({"outcome": "stay_safe", "title": "Young carers aged 24",
+            "age_from": 24, "age_to": 25, "area": "Washington", "evidence": "Carers' centre referrals"}));
+        assert!(added.status == 201, "{}", added.body);
+        let map = api.get(&format!("{base}/service-map"));
+        assert_eq!(map.status, 200, "{}", map.body);
+        let gap = map.body["gaps"].as_array().unwrap().iter().find(|g| g["title"] == "Young carers aged 24").expect("the uncovered need is a gap").clone();
+        assert_eq!(api.get(gap["href"].as_str().unwrap()).status, 200, "the gap links to its need");
+        for overlap in map.body["overlaps"].as_array().unwrap().iter().take(5) {
+            for s in overlap["services"].as_array().unwrap() {
+                assert_eq!(api.get(s["href"].as_str().unwrap()).status, 200);
+            }
+        }
+        let placed: usize = map.body["map"].as_object().unwrap().values()
+            .flat_map(|t| t.as_object().unwrap().values()).flat_map(|a| a.as_object().unwrap().values())
+            .map(|s| s.as_array().unwrap().len()).sum();
+        assert!(placed >= 30, "every service is on the map under each of its outcomes: {placed}");
+        let provider = Api::new(&d, "sunderland", "provider@sunderland.example");
+        assert_eq!(provider.get(&format!("{base}/service-map")).status, 403);
+    }
+}

@@ -47,6 +47,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .configure(areas::reviews::configure)
     .configure(areas::monitoring::configure)
     .configure(areas::self_evaluations::configure)
+    .configure(areas::service_map::configure)
     .configure(areas::projects::configure)
     .configure(areas::decisions::configure)
     .configure(areas::needs::configure)

@@ -606,3 +606,21 @@ pub fn review_provider(conn: &mut DbConnection, tenant: &TenantId, review: &Revi
         Some(c) => Ok(Some(get_contract(conn, tenant, c)?.provider_id)),
     }
 }
+
+/// Every service of a tenant with the outcomes it serves, by service name.
+pub fn services_with_outcomes(conn: &mut DbConnection, tenant: &TenantId) -> DbResult<Vec<(Service, Vec<String>)>> {
+    let services = list_services(conn, tenant, Page::all())?.items;
+    let pairs: Vec<(ServiceId, String)> = service_outcomes::table
+        .filter(service_outcomes::tenant_id.eq(tenant))
+        .select((service_outcomes::service_id, service_outcomes::outcome_code))
+        .load(conn)?;
+    Ok(services
+        .into_iter()
+        .map(|s| {
+            let mut outcomes: Vec<String> =
+                pairs.iter().filter(|(id, _)| *id == s.id).map(|(_, o)| o.clone()).collect();
+            outcomes.sort();
+            (s, outcomes)
+        })
+        .collect())
+}

@@ -21,6 +21,7 @@ pub mod projects;
 pub mod providers;
 pub mod reviews;
 pub mod self_evaluations;
+pub mod service_map;
 pub mod services;
 pub mod signin;
 pub mod signup;
