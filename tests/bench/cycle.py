@@ -334,7 +334,7 @@ def summary(args):
         shares = [r["reads"][name]["rps"] / r["reads"]["healthz"]["rps"] for r in runs]
         share = statistics.median(shares)
         print(f"| `GET {path}` | {cell(*p50, '{:.2f}')} | {cell(*p99, '{:.2f}')} | {cell(*rps, '{:.0f}')} | "
-              f"{cell(shares, share, '{:.0%}')} |")
+              f"{cell(shares, share, '{:.1%}')} |")
         if name != "healthz":
             verdicts.append((f"`{name}` p99 ≤ {LIST_P99_MS:.0f} ms", p99[1] <= LIST_P99_MS, f"{p99[1]:.2f} ms"))
             verdicts.append((f"`{name}` throughput ≥ {THROUGHPUT_SHARE:.0%} of /healthz",

@@ -17,7 +17,7 @@
 # removed at the end (the server stopped, the database dropped); the figures are kept as JSON
 # at the path printed last.
 #
-# Settings (environment): PLATFORM_BIN (default $CARGO_TARGET_DIR/release/platform, built with
+# Settings (environment): BENCH_BIN (default $CARGO_TARGET_DIR/release/platform, built with
 # `cargo build --release -p platform` if missing), PGHOST, PGPORT, PGUSER, BENCH_CONNECTIONS
 # (16), BENCH_SECONDS (15), BENCH_WARMUP (3), BENCH_WRITES (300), BENCH_CONTRACTS (10000),
 # BENCH_REVIEWS (30000), BENCH_OUT (where to keep the JSON figures).
@@ -32,7 +32,7 @@ warmup=${BENCH_WARMUP:-3}
 writes=${BENCH_WRITES:-300}
 want_contracts=${BENCH_CONTRACTS:-10000}
 want_reviews=${BENCH_REVIEWS:-30000}
-bin=${PLATFORM_BIN:-${CARGO_TARGET_DIR:-$repo/target}/release/platform}
+bin=${BENCH_BIN:-${CARGO_TARGET_DIR:-$repo/target}/release/platform}
 
 say() { printf '== %s\n' "$*"; }
 
@@ -77,6 +77,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 createdb "$db"
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 base=http://127.0.0.1:$port
@@ -184,5 +185,6 @@ commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 dirty=$(git status --porcelain 2>/dev/null | grep -qv '^??' && echo ' (with uncommitted changes)' || true)
 echo "cpu: $(nproc) × ${cpu:-unknown}; memory: $ram; PostgreSQL $pgv; $(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2)"
 echo "commit: $commit$dirty; $(date -u +'%Y-%m-%d %H:%M UTC')"
+echo "load average (1, 5, 15 min) before the run: $load_before; after: $(cut -d' ' -f1-3 /proc/loadavg) (the server, PostgreSQL and wrk share $(nproc) cores; anything else running shows here)"
 python3 tests/bench/cycle.py summary "$out"
 echo "figures kept in $out (python3 tests/bench/cycle.py summary FILE... gives the medians of several runs)"

@@ -356,3 +356,36 @@ both_backends! {
         assert_eq!(provider.get(&format!("{base}/service-map")).status, 403);
     }
 }
+
+both_backends! {
+    fn beside_a_need_its_indicators_trend_and_the_frameworks_own_bands(db) {
+        let d = Deployment::start(&db, true, &[]);
+        let api = Api::new(&d, "kent", "viewer@kent.example");
+        let needs = api.get("/api/v1/tenants/kent/needs?limit=200").body;
+        // Kent's teenage pregnancy need: its outcome's indicators include under-18 conceptions,
+        // which have single-year-of-age counts.
+        let mut checked = 0;
+        for need in needs["items"].as_array().unwrap() {
+            let ev = api.get(&format!("/api/v1/tenants/kent/needs/{}/evidence", need["id"].as_str().unwrap()));
+            assert_eq!(ev.status, 200, "{}", ev.body);
+            for ind in ev.body["indicators"].as_array().unwrap() {
+                assert_eq!(ind["indicator"]["outcome_code"], need["outcome_code"], "only the need's outcome");
+                let trend = ind["trend"].as_array().unwrap();
+                assert!(trend.len() <= 5 && !trend.is_empty());
+                for b in ind["by_age_band"].as_array().unwrap().iter().chain(ind["by_area"].as_array().unwrap()) {
+                    let (n, dn, r) = (b["numerator"].as_f64().unwrap(), b["denominator"].as_f64().unwrap(), b["rate"].as_f64().unwrap());
+                    assert!(dn > 0.0 && r >= 0.0 && n <= dn, "{b}");
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 0, "no indicator was banded by Kent's framework");
+        let framework = api.get("/api/v1/tenants/kent/framework").body["framework"].clone();
+        let bands: Vec<&str> = framework["age_bands"].as_array().unwrap().iter().map(|b| b["id"].as_str().unwrap()).collect();
+        let ev = needs["items"].as_array().unwrap().iter().find_map(|n| {
+            let e = api.get(&format!("/api/v1/tenants/kent/needs/{}/evidence", n["id"].as_str().unwrap())).body;
+            e["indicators"].as_array().unwrap().iter().find(|i| !i["by_age_band"].as_array().unwrap().is_empty()).cloned()
+        }).expect("an indicator banded by age");
+        assert!(ev["by_age_band"].as_array().unwrap().iter().all(|b| bands.contains(&b["band"].as_str().unwrap())), "{ev}");
+    }
+}

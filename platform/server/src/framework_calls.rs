@@ -59,6 +59,15 @@ impl Framework {
         Ok(self.host.stage_gate(&self.plugin, today, vec![step])?.pop().unwrap_or_default())
     }
 
+    /// Counts summed into the framework's age bands or areas, from within a unit of work.
+    pub fn band_now(
+        &self,
+        by: platform_plugins::types::Dimension,
+        counts: Vec<platform_plugins::types::Count>,
+    ) -> Result<Vec<platform_plugins::types::Banded>, ApiError> {
+        Ok(self.host.band(&self.plugin, by, counts)?)
+    }
+
     /// A self-evaluation scored by the framework, from within a unit of work.
     pub fn score_now(
         &self,

@@ -33,6 +33,7 @@ use utoipa::{Modify, OpenApi};
         crate::areas::self_evaluations::api::record_self_evaluation,
         crate::areas::self_evaluations::api::side_by_side,
         crate::areas::service_map::service_map,
+        crate::areas::needs::evidence::need_evidence,
         crate::areas::reviews::api::complete_review,
         crate::areas::projects::api::list_projects,
         crate::areas::projects::api::create_project,

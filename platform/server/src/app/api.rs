@@ -73,9 +73,14 @@ pub fn version_of(req: &actix_web::HttpRequest, given: Option<i32>) -> Result<i3
         Some(value) => {
             let text = value.to_str().unwrap_or_default().trim();
             let text = text.strip_prefix("W/").unwrap_or(text);
-            text.trim_matches('"').parse::<i32>().ok().filter(|v| *v >= 1).ok_or_else(|| {
-                ApiError::bad_request(Some("If-Match"), "give the ETag the record was read with, such as \"3\"")
-            })
+            // An entity tag is quoted (RFC 9110): `"3"`, as the ETag header gave it.
+            text.strip_prefix('"')
+                .and_then(|t| t.strip_suffix('"'))
+                .and_then(|t| t.parse::<i32>().ok())
+                .filter(|v| *v >= 1)
+                .ok_or_else(|| {
+                    ApiError::bad_request(Some("If-Match"), "give the ETag the record was read with, such as \"3\"")
+                })
         }
         None => given.ok_or(ApiError::PreconditionRequired),
     }

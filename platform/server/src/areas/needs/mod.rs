@@ -2,6 +2,7 @@
 //! trust's framework, edited by version and archived (kept for what points at it).
 
 pub mod api;
+pub mod evidence;
 pub mod service;
 
 use actix_web::web;
@@ -10,5 +11,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     use api::*;
     cfg.route("/api/v1/tenants/{slug}/needs", web::post().to(create_need))
         .route("/api/v1/tenants/{slug}/needs/{id}", web::put().to(edit_need))
-        .route("/api/v1/tenants/{slug}/needs/{id}/archive", web::post().to(archive_need));
+        .route("/api/v1/tenants/{slug}/needs/{id}/archive", web::post().to(archive_need))
+        .route("/api/v1/tenants/{slug}/needs/{id}/evidence", web::get().to(evidence::need_evidence));
 }
