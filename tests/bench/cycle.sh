@@ -185,6 +185,7 @@ commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 dirty=$(git status --porcelain 2>/dev/null | grep -qv '^??' && echo ' (with uncommitted changes)' || true)
 echo "cpu: $(nproc) × ${cpu:-unknown}; memory: $ram; PostgreSQL $pgv; $(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2)"
 echo "commit: $commit$dirty; $(date -u +'%Y-%m-%d %H:%M UTC')"
+echo "binary: $bin, built $(date -u -r "$bin" +'%Y-%m-%d %H:%M UTC') (the commit above is the work tree's now, which a binary built earlier may not match)"
 echo "load average (1, 5, 15 min) before the run: $load_before; after: $(cut -d' ' -f1-3 /proc/loadavg) (the server, PostgreSQL and wrk share $(nproc) cores; anything else running shows here)"
 python3 tests/bench/cycle.py summary "$out"
 echo "figures kept in $out (python3 tests/bench/cycle.py summary FILE... gives the medians of several runs)"
