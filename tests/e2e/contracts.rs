@@ -179,6 +179,15 @@ both_backends! {
         let bad = api.get(&format!("{base}?ending_within_days=soon"));
         assert_eq!((bad.status, bad.body["field"].as_str()), (400, Some("ending_within_days")));
 
+        // An archived service is not chosen anew: the register refuses a contract for it.
+        let spare = api.get("/api/v1/tenants/central-bedfordshire/services?limit=200").body["items"].as_array().unwrap()
+            .iter().rev().find(|s| s["id"] != service["id"]).unwrap().clone();
+        let archived = api.send(Method::POST, &format!("/api/v1/tenants/central-bedfordshire/services/{}/archive", spare["id"].as_str().unwrap()),
+            Some(&json!({})), Some(&format!("\"{}\"", spare["version"])));
+        assert_eq!(archived.status, 200, "{}", archived.body);
+        let for_archived = api.post(base, &contract_body(&spare, "CB-NEW-3", json!({})));
+        assert_eq!((for_archived.status, for_archived.body["field"].as_str()), (422, Some("service_id")), "{}", for_archived.body);
+
         // Viewers and board members read but do not let contracts.
         for who in ["viewer", "board"] {
             let other = Api::new(&d, "central-bedfordshire", &format!("{who}@central-bedfordshire.example"));

@@ -209,6 +209,7 @@ pub async fn create(state: &AppState, access: &Access, input: ContractInput) -> 
         .tenant_work(&tenant.clone(), move |conn| {
             let svc = c::get_service(conn, &tenant, &service)
                 .map_err(|e| not_here(e, "service_id", "no such service in this trust"))?;
+            crate::app::input::not_archived(svc.archived_at, "service_id", "service")?;
             let contract = Contract {
                 id: ContractId::new(),
                 tenant_id: tenant.clone(),
