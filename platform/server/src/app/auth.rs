@@ -145,6 +145,30 @@ pub struct Actor {
     pub provider: Option<ProviderId>,
 }
 
+impl Actor {
+    /// The audit entry of something this actor did to a record of the tenant.
+    pub fn audit(
+        &self,
+        action: &str,
+        kind: &str,
+        id: impl std::fmt::Display,
+        detail: String,
+        now: chrono::NaiveDateTime,
+    ) -> AuditEntry {
+        AuditEntry {
+            id: AuditId::new(),
+            tenant_id: Some(self.tenant.clone()),
+            actor_user_id: Some(self.user.clone()),
+            action: action.into(),
+            entity_kind: kind.into(),
+            entity_id: Some(id.to_string()),
+            detail,
+            ip: Some(self.ip.clone()),
+            at: now,
+        }
+    }
+}
+
 /// A member of a tenant acting in it.
 #[derive(Debug, Clone)]
 pub struct Access {

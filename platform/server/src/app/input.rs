@@ -195,17 +195,7 @@ pub fn audit_entry(
     detail: String,
     now: NaiveDateTime,
 ) -> AuditEntry {
-    AuditEntry {
-        id: platform_db::AuditId::new(),
-        tenant_id: Some(access.tenant.id.clone()),
-        actor_user_id: Some(access.user.id.clone()),
-        action: action.into(),
-        entity_kind: kind.into(),
-        entity_id: Some(id.to_string()),
-        detail,
-        ip: Some(access.ip.clone()),
-        at: now,
-    }
+    access.actor().audit(action, kind, id, detail, now)
 }
 
 /// A write's answer as the API gives it: bad content is 422, and a stale write's 409 carries

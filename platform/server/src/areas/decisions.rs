@@ -4,10 +4,10 @@
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::NaiveDate;
-use platform_db::models::{AuditEntry, Decision};
+use platform_db::models::Decision;
 use platform_db::repo::edits::not_here;
 use platform_db::repo::{Paged, audit, commissioning as c};
-use platform_db::{AuditId, ContractId, DecisionId, ProjectId, ReviewId};
+use platform_db::{ContractId, DecisionId, ProjectId, ReviewId};
 use serde::Deserialize;
 
 use crate::app::AppState;
@@ -120,18 +120,13 @@ pub fn record_in(
             )?;
             audit::record(
                 conn,
-                &AuditEntry {
-                    id: AuditId::new(),
-                    tenant_id: Some(tenant.clone()),
-                    actor_user_id: Some(actor.user.clone()),
-                    action: "decision.recorded".into(),
-                    entity_kind: "decision".into(),
-                    entity_id: Some(d.id.to_string()),
-                    detail: serde_json::json!({"title": d.title, "body": d.body, "decided_on": d.decided_on})
-                        .to_string(),
-                    ip: Some(actor.ip.clone()),
-                    at: now,
-                },
+                &actor.audit(
+                    "decision.recorded",
+                    "decision",
+                    &d.id,
+                    serde_json::json!({"title": d.title, "body": d.body, "decided_on": d.decided_on}).to_string(),
+                    now,
+                ),
             )?;
             Ok(d)
         }

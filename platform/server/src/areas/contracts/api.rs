@@ -143,11 +143,8 @@ async fn with_current<T>(
     id: &ContractId,
     result: Result<T, ApiError>,
 ) -> Result<T, ApiError> {
-    match result.map_err(ApiError::content) {
-        Err(ApiError::Stale { version, .. }) => {
-            let current = service::record(state, access, id.clone()).await.ok().map(|r| serde_json::json!(r.contract));
-            Err(ApiError::Stale { version, current })
-        }
-        other => other,
-    }
+    crate::app::input::with_current(result, || async move {
+        Ok(serde_json::json!(service::record(state, access, id.clone()).await?.contract))
+    })
+    .await
 }

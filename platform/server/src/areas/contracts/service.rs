@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDate;
 use platform_db::DbConnection;
 use platform_db::models::*;
 use platform_db::repo::changes::{FieldChange, audit_detail};
@@ -128,20 +128,6 @@ fn service_id(text: &str) -> Result<ServiceId, ApiError> {
     text.trim().parse().map_err(|_| ApiError::bad_request(Some("service_id"), "no such service in this trust"))
 }
 
-fn audit_entry(access: &Access, action: &str, id: &ContractId, detail: String, now: NaiveDateTime) -> AuditEntry {
-    AuditEntry {
-        id: platform_db::AuditId::new(),
-        tenant_id: Some(access.tenant.id.clone()),
-        actor_user_id: Some(access.user.id.clone()),
-        action: action.into(),
-        entity_kind: "contract".into(),
-        entity_id: Some(id.to_string()),
-        detail,
-        ip: Some(access.ip.clone()),
-        at: now,
-    }
-}
-
 /// The framework's validation of a contract and its review schedule, asked within the unit of
 /// work: an error finding, a timeout or a trap refuses the write.
 fn judged(
@@ -240,7 +226,10 @@ pub async fn create(state: &AppState, access: &Access, input: ContractInput) -> 
             let changes = k::created(&contract);
             let detail =
                 audit_detail(&changes, [("reviews_added".to_string(), plan.added.len().into())].into_iter().collect());
-            audit::record(conn, &audit_entry(&access, "contract.created", &contract.id, detail, now))?;
+            audit::record(
+                conn,
+                &access.actor().audit("contract.created", "contract", contract.id.as_str(), detail, now),
+            )?;
             Ok(saved(contract, findings, plan, changes, None))
         })
         .await
@@ -287,7 +276,7 @@ pub async fn edit(
             let saved_row = edits::save_contract(conn, &tenant, row)?;
             let plan = k::plan_reviews(conn, &tenant, &id, &planned, Some(today), now)?;
             let detail = audit_detail(&saved_row.changes, serde_json::Map::new());
-            audit::record(conn, &audit_entry(&access, "contract.edited", &id, detail, now))?;
+            audit::record(conn, &access.actor().audit("contract.edited", "contract", id.as_str(), detail, now))?;
             Ok(saved(saved_row.row, findings, plan, saved_row.changes, None))
         })
         .await
@@ -353,7 +342,10 @@ pub async fn record_event(
                 .into_iter()
                 .collect(),
             );
-            audit::record(conn, &audit_entry(&access, &format!("contract.{}", event.kind), &id, detail, now))?;
+            audit::record(
+                conn,
+                &access.actor().audit(&format!("contract.{}", event.kind), "contract", id.as_str(), detail, now),
+            )?;
             Ok(saved(saved_row.row, findings, plan, saved_row.changes, Some(event)))
         })
         .await

@@ -7,7 +7,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use platform_db::models::*;
 use platform_db::periods;
 use platform_db::repo::{audit, commissioning as c};
-use platform_db::{AuditId, ContractId, MonitoringReturnId};
+use platform_db::{ContractId, MonitoringReturnId};
 use serde::{Deserialize, Serialize};
 
 use crate::app::AppState;
@@ -215,17 +215,13 @@ pub fn submit_in(
     })?;
     audit::record(
         conn,
-        &AuditEntry {
-            id: AuditId::new(),
-            tenant_id: Some(actor.tenant.clone()),
-            actor_user_id: Some(actor.user.clone()),
-            action: "monitoring_return.submitted".into(),
-            entity_kind: "contract".into(),
-            entity_id: Some(id.to_string()),
-            detail: serde_json::json!({"kpi": kpi.code, "period_start": start, "value": value}).to_string(),
-            ip: Some(actor.ip.clone()),
-            at: now,
-        },
+        &actor.audit(
+            "monitoring_return.submitted",
+            "contract",
+            &id,
+            serde_json::json!({"kpi": kpi.code, "period_start": start, "value": value}).to_string(),
+            now,
+        ),
     )?;
     let returns = c::monitoring_returns_for(conn, &actor.tenant, &kpi.id)?;
     Ok(picture(kpi, &contract, &returns, today))

@@ -143,17 +143,15 @@ pub(crate) async fn project_board(
     Ok(HttpResponse::Ok().json(service::board(&state, &access).await?))
 }
 
+/// A stale write's answer carries the project as it now stands.
 async fn with_current<T>(
     state: &AppState,
     access: &Access,
     id: &ProjectId,
     result: Result<T, ApiError>,
 ) -> Result<T, ApiError> {
-    match result.map_err(ApiError::content) {
-        Err(ApiError::Stale { version, .. }) => {
-            let current = service::record(state, access, id.clone()).await.ok().map(|r| serde_json::json!(r.project));
-            Err(ApiError::Stale { version, current })
-        }
-        other => other,
-    }
+    crate::app::input::with_current(result, || async move {
+        Ok(serde_json::json!(service::record(state, access, id.clone()).await?.project))
+    })
+    .await
 }

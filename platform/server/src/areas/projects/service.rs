@@ -13,7 +13,7 @@ use platform_db::repo::commissioning::{self as c, StageChange};
 use platform_db::repo::contracts as k;
 use platform_db::repo::edits::{self, not_here};
 use platform_db::repo::{Page, audit};
-use platform_db::{AuditId, PriorityId, ProjectId, ServiceId};
+use platform_db::{PriorityId, ProjectId, ServiceId};
 use platform_plugins::types::{Attribute, Severity, StageMove as GateMove};
 use serde::{Deserialize, Serialize};
 
@@ -102,7 +102,7 @@ pub fn record_refusal(
     now: NaiveDateTime,
 ) -> Result<(), ApiError> {
     let detail = serde_json::json!({"to": to_stage, "findings": findings}).to_string();
-    audit::record(conn, &entry(actor, "project.move_refused", id, detail, now))?;
+    audit::record(conn, &actor.audit("project.move_refused", "project", id.as_str(), detail, now))?;
     Ok(())
 }
 
@@ -131,20 +131,6 @@ pub struct Placement {
     pub body: String,
     pub rationale: String,
     pub source: Option<String>,
-}
-
-fn entry(actor: &Actor, action: &str, id: &ProjectId, detail: String, now: NaiveDateTime) -> AuditEntry {
-    AuditEntry {
-        id: AuditId::new(),
-        tenant_id: Some(actor.tenant.clone()),
-        actor_user_id: Some(actor.user.clone()),
-        action: action.into(),
-        entity_kind: "project".into(),
-        entity_id: Some(id.to_string()),
-        detail,
-        ip: Some(actor.ip.clone()),
-        at: now,
-    }
 }
 
 /// The tier of the service a project is about, if it names one.
@@ -258,7 +244,13 @@ pub fn create_in(
             })?;
             audit::record(
                 conn,
-                &entry(actor, "project.created", &row.id, audit_detail(&k::created(&row), Default::default()), now),
+                &actor.audit(
+                    "project.created",
+                    "project",
+                    row.id.as_str(),
+                    audit_detail(&k::created(&row), Default::default()),
+                    now,
+                ),
             )?;
             let history = c::stage_history(conn, &tenant, &row.id)?;
             let placement = Placement {
@@ -299,7 +291,13 @@ pub async fn edit(
             let saved = edits::save_project(conn, &tenant, row)?;
             audit::record(
                 conn,
-                &entry(&access.actor(), "project.edited", &id, audit_detail(&saved.changes, Default::default()), now),
+                &access.actor().audit(
+                    "project.edited",
+                    "project",
+                    id.as_str(),
+                    audit_detail(&saved.changes, Default::default()),
+                    now,
+                ),
             )?;
             let history = c::stage_history(conn, &tenant, &id)?;
             let placement = Placement {
@@ -434,7 +432,7 @@ pub fn move_in(
             let detail = serde_json::json!({"from": moved.from_stage, "to": moved.to_stage, "note": note,
                 "fields": fields, "findings": views})
             .to_string();
-            audit::record(conn, &entry(actor, "project.moved", &id, detail, now))?;
+            audit::record(conn, &actor.audit("project.moved", "project", id.as_str(), detail, now))?;
             let project = c::get_project(conn, &tenant, &id)?;
             let history = c::stage_history(conn, &tenant, &id)?;
             Ok(ProjectSaved { project, placement: None, findings: views, history, blocked: None })

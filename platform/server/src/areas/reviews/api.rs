@@ -8,6 +8,7 @@ use super::service::{self, Completed, Completion, DueFilter, DueReviews};
 use crate::app::AppState;
 use crate::app::api::{etag, json_body, version_of};
 use crate::app::auth::{self, Visitor};
+use crate::app::input::with_current;
 use crate::error::{ApiError, ErrorBody};
 
 /// Open reviews due within the window, the overdue ones first, with counts per owning body.
@@ -50,12 +51,7 @@ pub(crate) async fn complete_review(
     let id: ReviewId = id.parse().map_err(|_| ApiError::NotFound("not found".into()))?;
     let input: Completion = json_body(&body)?;
     let version = version_of(&req, None)?;
-    match service::complete(&state, &access, id.clone(), version, input).await.map_err(ApiError::content) {
-        Ok(done) => Ok(HttpResponse::Ok().insert_header(etag(done.review.version)).json(done)),
-        Err(ApiError::Stale { version, .. }) => {
-            let current = service::current(&state, &access, id).await.ok();
-            Err(ApiError::Stale { version, current })
-        }
-        Err(e) => Err(e),
-    }
+    let result = service::complete(&state, &access, id.clone(), version, input).await;
+    let done = with_current(result, || service::current(&state, &access, id)).await?;
+    Ok(HttpResponse::Ok().insert_header(etag(done.review.version)).json(done))
 }

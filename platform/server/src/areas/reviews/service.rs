@@ -10,7 +10,7 @@ use platform_db::repo::changes::audit_detail;
 use platform_db::repo::commissioning as c;
 use platform_db::repo::contracts::{self as k, ContractChange, EventRequest};
 use platform_db::repo::edits::check_version;
-use platform_db::{AuditId, DecisionId, ProjectId, ReviewId};
+use platform_db::{DecisionId, ProjectId, ReviewId};
 use serde::{Deserialize, Serialize};
 
 use crate::app::AppState;
@@ -148,20 +148,6 @@ pub struct ProjectSummary {
     pub body: Option<String>,
 }
 
-fn entry(actor: &Actor, action: &str, kind: &str, id: String, detail: String, now: NaiveDateTime) -> AuditEntry {
-    AuditEntry {
-        id: AuditId::new(),
-        tenant_id: Some(actor.tenant.clone()),
-        actor_user_id: Some(actor.user.clone()),
-        action: action.into(),
-        entity_kind: kind.into(),
-        entity_id: Some(id),
-        detail,
-        ip: Some(actor.ip.clone()),
-        at: now,
-    }
-}
-
 /// The framework's project fields a re-commissioning project takes from the service its
 /// contract buys (Durham's level of commissioning, an area): each only where the service holds
 /// a value the framework accepts for a project.
@@ -290,8 +276,7 @@ pub fn complete_in(
                     })?;
                 audit::record(
                     conn,
-                    &entry(
-                        actor,
+                    &actor.audit(
                         "project.created",
                         "project",
                         row.id.to_string(),
@@ -316,8 +301,7 @@ pub fn complete_in(
             )?;
             audit::record(
                 conn,
-                &entry(
-                    actor,
+                &actor.audit(
                     "review.completed",
                     "review",
                     id.to_string(),
@@ -358,8 +342,7 @@ pub fn complete_in(
                     )?;
                     audit::record(
                         conn,
-                        &entry(
-                            actor,
+                        &actor.audit(
                             "decision.recorded",
                             "decision",
                             d.id.to_string(),
@@ -382,8 +365,7 @@ pub fn complete_in(
                     )?;
                     audit::record(
                         conn,
-                        &entry(
-                            actor,
+                        &actor.audit(
                             "contract.termination",
                             "contract",
                             current.id.to_string(),

@@ -3,9 +3,9 @@
 //! standards, options for improvement), and the trust's evaluations side by side.
 
 use chrono::{NaiveDate, NaiveDateTime};
-use platform_db::models::{AuditEntry, Score, SelfEvaluation};
+use platform_db::models::{Score, SelfEvaluation};
 use platform_db::repo::{Page, audit, commissioning as c};
-use platform_db::{AuditId, ScoreId, SelfEvaluationId};
+use platform_db::{ScoreId, SelfEvaluationId};
 use platform_plugins::types;
 use serde::{Deserialize, Serialize};
 
@@ -49,20 +49,6 @@ pub struct Evaluation {
     #[schema(value_type = Object)]
     pub summary: serde_json::Value,
     pub scores: Vec<Score>,
-}
-
-fn entry(actor: &Actor, id: &SelfEvaluationId, detail: String, now: NaiveDateTime) -> AuditEntry {
-    AuditEntry {
-        id: AuditId::new(),
-        tenant_id: Some(actor.tenant.clone()),
-        actor_user_id: Some(actor.user.clone()),
-        action: "self_evaluation.recorded".into(),
-        entity_kind: "self_evaluation".into(),
-        entity_id: Some(id.to_string()),
-        detail,
-        ip: Some(actor.ip.clone()),
-        at: now,
-    }
 }
 
 pub async fn record(state: &AppState, access: &Access, input: EvaluationInput) -> Result<Evaluation, ApiError> {
@@ -166,7 +152,7 @@ pub fn record_in(
     let detail =
         serde_json::json!({"standards_set": saved.standards_set, "band": summary.band_id, "mean": summary.mean_score})
             .to_string();
-    audit::record(conn, &entry(actor, &saved.id, detail, now))?;
+    audit::record(conn, &actor.audit("self_evaluation.recorded", "self_evaluation", saved.id.as_str(), detail, now))?;
     Ok(Evaluation { evaluation: saved, summary: summary_json, scores })
 }
 
