@@ -8,6 +8,7 @@ pub mod commissioning;
 pub mod contracts;
 pub mod edits;
 pub mod indicators;
+pub mod monitoring;
 pub mod outbox;
 pub mod plugins;
 pub mod tenants;

@@ -5,10 +5,13 @@
 
 pub mod api;
 pub mod auth;
+pub mod crud;
 pub mod edge;
+pub mod forms;
 pub mod input;
 pub mod links;
 pub mod pages;
+pub mod views;
 
 use actix_web::http::header::ContentType;
 use actix_web::{HttpResponse, web};

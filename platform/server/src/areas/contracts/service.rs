@@ -443,3 +443,24 @@ pub async fn list(state: &AppState, access: &Access, filter: ContractFilter) -> 
         })
         .await
 }
+
+/// A contract's KPIs as they stand today (a provider member: their own contracts only).
+pub async fn kpis(
+    state: &AppState,
+    access: &Access,
+    id: ContractId,
+) -> Result<Vec<platform_db::repo::monitoring::KpiView>, ApiError> {
+    access.require(Action::Read)?;
+    let tenant = access.tenant.id.clone();
+    let own = access.provider_scope().cloned();
+    let today = clock::today();
+    state
+        .tenant_db(&tenant.clone(), move |conn| {
+            let contract = platform_db::repo::commissioning::get_contract(conn, &tenant, &id)?;
+            if own.as_ref().is_some_and(|o| o != &contract.provider_id) {
+                return Err(platform_db::DbError::NotFound);
+            }
+            platform_db::repo::monitoring::contract_kpis(conn, &tenant, &contract, today)
+        })
+        .await
+}

@@ -6,6 +6,8 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use platform_db::models::*;
 use platform_db::periods;
+pub use platform_db::repo::monitoring::KpiView;
+use platform_db::repo::monitoring::picture;
 use platform_db::repo::{audit, commissioning as c};
 use platform_db::{ContractId, MonitoringReturnId};
 use serde::{Deserialize, Serialize};
@@ -29,71 +31,12 @@ pub struct ReturnInput {
     pub note: String,
 }
 
-/// How one period of a KPI stands.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct PeriodView {
-    pub start: NaiveDate,
-    pub end: NaiveDate,
-    /// on_target, off_target, reported (a neutral KPI), missing (ended more than the grace days ago with no return),
-    /// awaited (ended, still within the grace days) or running.
-    pub status: String,
-    pub value: Option<f64>,
-    /// Submitted after the grace days.
-    pub late: bool,
-}
-
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct KpiView {
-    pub kpi: Kpi,
-    pub periods: Vec<PeriodView>,
-    pub off_target: usize,
-    pub missing: usize,
-}
-
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct KpiPicture {
     pub contract: Contract,
     pub today: NaiveDate,
     pub grace_days: u64,
     pub kpis: Vec<KpiView>,
-}
-
-/// Whether a value meets the KPI's target; a neutral KPI has no direction to meet.
-fn on_target(kpi: &Kpi, value: f64) -> Option<bool> {
-    match kpi.polarity {
-        Polarity::HigherIsBetter => Some(value >= kpi.target),
-        Polarity::LowerIsBetter => Some(value <= kpi.target),
-        Polarity::Neutral => None,
-    }
-}
-
-/// One KPI's periods up to today, each with its return and how it stands.
-pub fn picture(kpi: &Kpi, contract: &Contract, returns: &[MonitoringReturn], today: NaiveDate) -> KpiView {
-    let mut out = Vec::new();
-    for (start, end) in periods::periods(contract.start_date, contract.end_date, kpi.frequency) {
-        if start > today {
-            break;
-        }
-        let found = returns.iter().find(|r| r.period_start == start);
-        let (status, value, late) = match found {
-            Some(r) => {
-                let late = periods::due_by(end, r.submitted_at.date());
-                let status = match on_target(kpi, r.value) {
-                    Some(true) => "on_target",
-                    Some(false) => "off_target",
-                    None => "reported",
-                };
-                (status, Some(r.value), late)
-            }
-            None if end >= today => ("running", None, false),
-            None if periods::due_by(end, today) => ("missing", None, false),
-            None => ("awaited", None, false),
-        };
-        out.push(PeriodView { start, end, status: status.into(), value, late });
-    }
-    let off_target = out.iter().filter(|p| p.status == "off_target").count();
-    let missing = out.iter().filter(|p| p.status == "missing").count();
-    KpiView { kpi: kpi.clone(), periods: out, off_target, missing }
 }
 
 fn visible(actor: &Actor, contract: &Contract) -> Result<(), ApiError> {

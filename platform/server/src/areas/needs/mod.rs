@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod evidence;
+mod pages;
 pub mod service;
 
 use actix_web::web;
@@ -12,5 +13,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/api/v1/tenants/{slug}/needs", web::post().to(create_need))
         .route("/api/v1/tenants/{slug}/needs/{id}", web::put().to(edit_need))
         .route("/api/v1/tenants/{slug}/needs/{id}/archive", web::post().to(archive_need))
-        .route("/api/v1/tenants/{slug}/needs/{id}/evidence", web::get().to(evidence::need_evidence));
+        .route("/api/v1/tenants/{slug}/needs/{id}/evidence", web::get().to(evidence::need_evidence))
+        .route("/t/{slug}/needs", web::get().to(pages::list))
+        .configure(crate::app::crud::routes::<pages::Needs>)
+        .route("/t/{slug}/needs/{id}", web::get().to(pages::show));
 }

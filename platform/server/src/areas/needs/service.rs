@@ -202,3 +202,12 @@ pub async fn current(state: &AppState, access: &Access, id: NeedId) -> Result<Ne
     let tenant = access.tenant.id.clone();
     state.tenant_db(&tenant.clone(), move |conn| c::get_need(conn, &tenant, &id)).await
 }
+
+/// The trust's needs, by outcome then title (archived ones too, marked).
+pub async fn all(state: &AppState, access: &Access) -> Result<Vec<Need>, ApiError> {
+    access.require(Action::Read)?;
+    let tenant = access.tenant.id.clone();
+    state
+        .tenant_db(&tenant.clone(), move |conn| Ok(c::list_needs(conn, &tenant, platform_db::repo::Page::all())?.items))
+        .await
+}

@@ -194,3 +194,14 @@ pub async fn current(state: &AppState, access: &Access, id: PriorityId) -> Resul
     let tenant = access.tenant.id.clone();
     state.tenant_db(&tenant.clone(), move |conn| c::get_priority(conn, &tenant, &id)).await
 }
+
+/// The trust's priorities, by rank (archived ones too, marked).
+pub async fn all(state: &AppState, access: &Access) -> Result<Vec<Priority>, ApiError> {
+    access.require(Action::Read)?;
+    let tenant = access.tenant.id.clone();
+    state
+        .tenant_db(&tenant.clone(), move |conn| {
+            Ok(c::list_priorities(conn, &tenant, platform_db::repo::Page::all())?.items)
+        })
+        .await
+}

@@ -173,3 +173,17 @@ pub async fn current(state: &AppState, access: &Access, id: ProviderId) -> Resul
     let tenant = access.tenant.id.clone();
     state.tenant_db(&tenant.clone(), move |conn| c::get_provider(conn, &tenant, &id)).await
 }
+
+/// The trust's providers, by name (archived ones too, marked); a provider member sees only
+/// their own.
+pub async fn all(state: &AppState, access: &Access) -> Result<Vec<Provider>, ApiError> {
+    access.require(Action::Read)?;
+    let tenant = access.tenant.id.clone();
+    let own = access.provider_scope().cloned();
+    state
+        .tenant_db(&tenant.clone(), move |conn| {
+            let all = c::list_providers(conn, &tenant, platform_db::repo::Page::all())?.items;
+            Ok(all.into_iter().filter(|p| own.as_ref().is_none_or(|o| o == &p.id)).collect())
+        })
+        .await
+}

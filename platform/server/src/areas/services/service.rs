@@ -291,3 +291,37 @@ pub async fn current(state: &AppState, access: &Access, id: ServiceId) -> Result
     let tenant = access.tenant.id.clone();
     state.tenant_db(&tenant.clone(), move |conn| c::get_service(conn, &tenant, &id)).await
 }
+
+/// A service with the outcomes it serves, as it now stands.
+pub async fn with_outcomes(
+    state: &AppState,
+    access: &Access,
+    id: ServiceId,
+) -> Result<(Service, Vec<String>), ApiError> {
+    access.require(Action::Read)?;
+    let tenant = access.tenant.id.clone();
+    let own = access.provider_scope().cloned();
+    state
+        .tenant_db(&tenant.clone(), move |conn| {
+            let s = c::get_service(conn, &tenant, &id)?;
+            if own.as_ref().is_some_and(|o| o != &s.provider_id) {
+                return Err(platform_db::DbError::NotFound);
+            }
+            let outcomes = c::service_outcome_codes(conn, &tenant, &id)?;
+            Ok((s, outcomes))
+        })
+        .await
+}
+
+/// The trust's services with their outcomes (a provider member's own only).
+pub async fn all(state: &AppState, access: &Access) -> Result<Vec<(Service, Vec<String>)>, ApiError> {
+    access.require(Action::Read)?;
+    let tenant = access.tenant.id.clone();
+    let own = access.provider_scope().cloned();
+    state
+        .tenant_db(&tenant.clone(), move |conn| {
+            let all = c::services_with_outcomes(conn, &tenant)?;
+            Ok(all.into_iter().filter(|(s, _)| own.as_ref().is_none_or(|o| o == &s.provider_id)).collect())
+        })
+        .await
+}
