@@ -2,87 +2,27 @@
 // and the keyboard path a screen-reader or keyboard user takes first (skip link, then main).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join, resolve, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { createInterface } from 'node:readline';
-import { chromium } from 'playwright-core';
+import { join } from 'node:path';
+import { startPlatform, newPage, axeViolations, signIn as signInAs, shots } from './platform.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const root = resolve(here, '../..');
-const require = createRequire(import.meta.url);
-const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const binary = process.env.PLATFORM_BIN ?? join(root, 'target/debug/platform');
-const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
-const shots = join(root, 'target/browser');
-
-let server, base, browser, dataDir;
+let platform, base, browser;
 
 before(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'platform-browser-'));
-  mkdirSync(shots, { recursive: true });
-  server = spawn(binary, ['serve'], {
-    cwd: dataDir,
-    env: { PATH: process.env.PATH, PLATFORM_BIND: '127.0.0.1:0', PLATFORM_DATA_DIR: join(dataDir, 'data'), PLATFORM_LOG: 'warn' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const lines = createInterface({ input: server.stdout });
-  base = await new Promise((ok, fail) => {
-    const timer = setTimeout(() => fail(new Error('server did not start in 60s')), 60_000);
-    server.once('exit', (code) => fail(new Error(`server exited with ${code}`)));
-    lines.once('line', (line) => {
-      clearTimeout(timer);
-      ok(line.replace('platform listening on ', '').trim());
-    });
-  });
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
-  });
+  platform = await startPlatform();
+  ({ base, browser } = platform);
 });
 
 after(async () => {
-  await browser?.close();
-  server?.kill();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  await platform?.stop();
 });
 
 async function open(path, viewport = { width: 1280, height: 900 }) {
-  // Only axe is injected past the page's own Content-Security-Policy.
-  const context = await browser.newContext({ bypassCSP: true, viewport });
-  const page = await context.newPage();
+  const { context, page } = await newPage(browser, viewport);
   const response = await page.goto(base + path);
   return { context, page, response };
 }
 
-async function axeViolations(page) {
-  await page.evaluate(axeSource);
-  const result = await page.evaluate(() =>
-    // eslint-disable-next-line no-undef
-    axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] } }));
-  return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
-}
-
-// Signs in the way a person does: asks for a link, opens it from the mail (the outbox folder
-// in the embedded mode) and presses the button.
-async function signIn(page, slug, email) {
-  await page.goto(`${base}/t/${slug}/login`);
-  await page.fill('#email', email);
-  await page.click('text=Send me a link');
-  await page.waitForSelector('h1:has-text("Check your email")');
-  const outbox = join(dataDir, 'data', 'outbox');
-  const files = readdirSync(outbox).map((f) => join(outbox, f)).sort((a, b) => statSync(a).mtimeMs - statSync(b).mtimeMs);
-  const mail = files.map((f) => readFileSync(f, 'utf8').replaceAll('=\r\n', '').replaceAll('=\n', '').replaceAll('=3D', '='))
-    .reverse().find((m) => m.includes(`To: ${email}`));
-  const link = mail.match(/https?:\/\/\S+\/login\/link\/[A-Za-z0-9_-]+/)[0];
-  await page.goto(link);
-  await page.click('button:has-text("Sign in")');
-  await page.waitForURL(`${base}/t/${slug}/`);
-}
+const signIn = (page, slug, email) => signInAs(platform, page, slug, email);
 
 for (const [name, path, status, who] of [
   ['home page', '/', 200],

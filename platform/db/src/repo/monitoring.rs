@@ -85,3 +85,68 @@ pub fn contract_kpis(
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::models::{ContractKind, ContractStatus, Frequency, KpiUnit};
+    use crate::{ContractId, MonitoringReturnId};
+
+    fn kpi(polarity: Polarity) -> Kpi {
+        Kpi {
+            id: crate::KpiId::new(),
+            tenant_id: crate::TenantId::new(),
+            contract_id: ContractId::new(),
+            code: "k".into(),
+            title: "Waiting days".into(),
+            unit: KpiUnit::Days,
+            target: 10.0,
+            polarity,
+            frequency: Frequency::Quarterly,
+        }
+    }
+
+    #[test]
+    fn periods_are_on_or_off_target_by_polarity_and_missing_after_the_grace_days() {
+        let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+        let contract = Contract {
+            id: ContractId::new(),
+            tenant_id: crate::TenantId::new(),
+            reference: "R".into(),
+            title: "T".into(),
+            service_id: crate::ServiceId::new(),
+            provider_id: crate::ProviderId::new(),
+            kind: ContractKind::Block,
+            status: ContractStatus::Active,
+            value_pence: 1,
+            start_date: d("2026-01-01"),
+            end_date: d("2027-12-31"),
+            created_at: d("2026-01-01").and_hms_opt(0, 0, 0).unwrap(),
+            attributes: "{}".into(),
+            version: 1,
+        };
+        let k = kpi(Polarity::LowerIsBetter);
+        let ret = |start: &str, value: f64, on: &str| MonitoringReturn {
+            id: MonitoringReturnId::new(),
+            tenant_id: contract.tenant_id.clone(),
+            kpi_id: k.id.clone(),
+            period_start: d(start),
+            period_end: d(start),
+            value,
+            note: String::new(),
+            submitted_by_user_id: None,
+            submitted_at: d(on).and_hms_opt(9, 0, 0).unwrap(),
+        };
+        let returns = [ret("2026-01-01", 8.0, "2026-04-10"), ret("2026-04-01", 12.0, "2026-09-01")];
+        let view = picture(&k, &contract, &returns, d("2026-10-20"));
+        let got: Vec<(&str, bool)> = view.periods.iter().map(|p| (p.status.as_str(), p.late)).collect();
+        // Q1 on target (lower is better), Q2 off and late, Q3 ended 20 days ago: awaited; Q4 running.
+        assert_eq!(got, [("on_target", false), ("off_target", true), ("awaited", false), ("running", false)]);
+        let view = picture(&k, &contract, &returns, d("2026-11-05"));
+        assert_eq!(view.periods[2].status, "missing");
+        assert_eq!((view.off_target, view.missing), (1, 1));
+        assert_eq!(on_target(&kpi(Polarity::HigherIsBetter), 10.0), Some(true));
+        assert_eq!(on_target(&kpi(Polarity::HigherIsBetter), 9.9), Some(false));
+        assert_eq!(on_target(&kpi(Polarity::Neutral), 9.9), None);
+    }
+}

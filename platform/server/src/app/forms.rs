@@ -10,7 +10,7 @@ use chrono::{Datelike, NaiveDate};
 use serde_json::{Map, Value, json};
 
 use crate::error::ApiError;
-use crate::framework_calls::FindingView;
+
 use platform_plugins::types::{AttributeDefinition, AttributeKind};
 
 /// One choice of a select, radios or checkboxes.
@@ -425,13 +425,13 @@ fn problems(fields: &[Field], error: Option<&ApiError>) -> Problems {
             .iter()
             .find(|f| f.name == name || f.name == format!("attributes.{name}"))
             .map(|f| (f.name.clone(), f.anchor()))
-            .map(|(_, a)| a)
+            .map(|(_, a)| format!("#{a}"))
     };
     let field_name = |name: &str| -> Option<String> {
         fields.iter().find(|f| f.name == name || f.name == format!("attributes.{name}")).map(|f| f.name.clone())
     };
     match error {
-        ApiError::Refused { findings, .. } => {
+        ApiError::Refused { findings, field, message } => {
             for f in findings {
                 let text = match &f.source {
                     Some(s) => format!("{} (the trust's framework: {s})", f.message),
@@ -446,6 +446,14 @@ fn problems(fields: &[Field], error: Option<&ApiError>) -> Problems {
                 } else {
                     p.warnings.push(json!({"text": text, "severity": f.severity}));
                 }
+            }
+            // Refused for its warnings (a note must acknowledge them): the refusal itself.
+            if p.items.is_empty() {
+                let href = field.as_deref().and_then(anchor_of);
+                if let Some(name) = field.as_deref().and_then(field_name) {
+                    p.by_field.insert(name, message.clone());
+                }
+                p.items.push(json!({"text": message, "href": href}));
             }
         }
         e => {
@@ -502,17 +510,10 @@ pub fn view(fields: &[Field], values: &Values, error: Option<&ApiError>) -> (Val
     (Value::Array(rows), summary)
 }
 
-/// The findings of a saved record (warnings and notes the framework gave), as a page lists them.
-pub fn findings_view(findings: &[FindingView]) -> Vec<Value> {
-    findings
-        .iter()
-        .map(|f| json!({"severity": f.severity, "message": f.message, "source": f.source, "field": f.field}))
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::framework_calls::FindingView;
 
     fn values(pairs: &[(&str, &str)]) -> Values {
         let body: String = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish();

@@ -212,5 +212,7 @@ pub fn nav(access: &Access) -> serde_json::Value {
         "role": access.role().as_str().replace('_', " "),
         "csrf": access.csrf(),
         "admin": Action::ManageMembers.allowed(access.role()),
+        // A provider's staff see their own contracts from the trust's home page, not the cycle.
+        "cycle": access.provider_scope().is_none(),
     })
 }

@@ -152,7 +152,7 @@ fn complete_sections(sections: &mut Value) {
             if let Value::Array(rows) = &mut s["table"]["rows"] {
                 for r in rows {
                     if let Value::Array(cells) = &mut r["cells"] {
-                        cells.iter_mut().for_each(|c| keys(c, &["text", "href", "tag", "bad", "note"]));
+                        cells.iter_mut().for_each(|c| keys(c, &["text", "href", "tag", "bad", "note", "links"]));
                     }
                 }
             }
@@ -270,23 +270,6 @@ fn shown(v: &Value) -> String {
     }
 }
 
-/// The form's values for a record's framework fields and the rest, from a JSON object.
-pub fn values_from(record: &Value, names: &[&str]) -> Values {
-    let mut v = Values::default();
-    for name in names {
-        match &record[*name] {
-            Value::Null => {}
-            Value::String(s) => {
-                v.set(name, s.clone());
-            }
-            other => {
-                v.set(name, other.to_string());
-            }
-        }
-    }
-    v
-}
-
 /// The name of one of the five outcomes, by its code.
 pub fn outcome_name(code: &str) -> String {
     platform_db::repo::indicators::OUTCOMES
@@ -332,7 +315,8 @@ pub async fn submitted(
 
 /// Where a record's page is, with a note that it was saved.
 pub fn saved(path: &str) -> HttpResponse {
-    super::edge::see_other(&format!("{path}?saved=1"))
+    let join = if path.contains('?') { '&' } else { '?' };
+    super::edge::see_other(&format!("{path}{join}saved=1"))
 }
 
 /// The notice a record's page shows after a save.
@@ -521,4 +505,56 @@ pub fn paging(path: &str, query: &Values, total: i64, limit: i64, offset: i64) -
         "prev": (offset > 0).then(|| link((offset - limit).max(0))),
         "next": (offset + limit < total).then(|| link(offset + limit)),
     })
+}
+
+/// The trust's priorities still in use, as (id, title) for a choice, by rank.
+pub async fn priorities_of(state: &AppState, access: &Access) -> Result<Vec<(String, String)>, ApiError> {
+    let tid = access.tenant.id.clone();
+    state
+        .tenant_db(&access.tenant.id, move |c| {
+            let mut all: Vec<_> =
+                platform_db::repo::commissioning::list_priorities(c, &tid, platform_db::repo::Page::all())?
+                    .items
+                    .into_iter()
+                    .filter(|p| p.archived_at.is_none())
+                    .collect();
+            all.sort_by_key(|p| p.rank);
+            Ok(all.into_iter().map(|p| (p.id.to_string(), format!("{}. {}", p.rank, p.title))).collect())
+        })
+        .await
+}
+
+/// The trust's members as (user id, the name the trust knows them by).
+pub async fn member_names(state: &AppState, access: &Access) -> Result<Vec<(String, String)>, ApiError> {
+    let tid = access.tenant.id.clone();
+    state
+        .tenant_db(&access.tenant.id, move |c| {
+            Ok(users::members(c, &tid)?.into_iter().map(|(m, _)| (m.user_id.to_string(), m.display_name)).collect())
+        })
+        .await
+}
+
+/// The trust's projects as (id, title), and its open contracts as (id, reference and title),
+/// for the choices of what a decision is on.
+pub async fn projects_and_contracts(
+    state: &AppState,
+    access: &Access,
+) -> Result<(Vec<(String, String)>, Vec<(String, String)>), ApiError> {
+    let tid = access.tenant.id.clone();
+    state
+        .tenant_db(&access.tenant.id, move |c| {
+            use platform_db::repo::{Page, commissioning as cm};
+            let projects = cm::list_projects(c, &tid, Page::all())?
+                .items
+                .into_iter()
+                .map(|p| (p.id.to_string(), p.title))
+                .collect();
+            let contracts = cm::list_contracts(c, &tid, Page::all())?
+                .items
+                .into_iter()
+                .map(|k| (k.id.to_string(), format!("{} {}", k.reference, k.title)))
+                .collect();
+            Ok((projects, contracts))
+        })
+        .await
 }

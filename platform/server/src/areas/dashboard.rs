@@ -46,7 +46,7 @@ async fn dashboard(
         json!({
             "provider": name,
             "contracts": contracts.iter().map(|k| json!({
-                "reference": k.reference, "title": k.title, "end": k.end_date.to_string(),
+                "id": k.id, "reference": k.reference, "title": k.title, "end": k.end_date.to_string(),
                 "value": platform_db::models::format_pence(k.value_pence), "status": k.status,
             })).collect::<Vec<_>>(),
         })

@@ -5,7 +5,7 @@
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use platform_db::ContractId;
-use platform_db::models::{Contract, ContractKind, ContractStatus, Frequency, KpiUnit, PartnerKind, Polarity};
+use platform_db::models::{Contract, ContractKind, ContractStatus, Frequency, KpiUnit, PartnerKind};
 use serde_json::{Value, json};
 
 use super::service::{self, ContractEdit, ContractFilter, ContractInput, EventInput};

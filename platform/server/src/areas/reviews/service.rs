@@ -412,3 +412,32 @@ pub async fn current(state: &AppState, access: &Access, id: ReviewId) -> Result<
         })
         .await
 }
+
+/// A review as it now stands, with the KPI picture of its contract (none for a service's
+/// review), as the caller may see it.
+pub async fn with_kpis(
+    state: &AppState,
+    access: &Access,
+    id: ReviewId,
+) -> Result<(Review, Vec<platform_db::repo::monitoring::KpiView>), ApiError> {
+    access.require(Action::Read)?;
+    let tenant = access.tenant.id.clone();
+    let scope = access.provider_scope().cloned();
+    let today = clock::today();
+    state
+        .tenant_work(&tenant.clone(), move |conn| {
+            let r = c::get_review(conn, &tenant, &id)?;
+            if scope.is_some() && c::review_provider(conn, &tenant, &r)? != scope {
+                return Err(ApiError::NotFound("not found".into()));
+            }
+            let kpis = match &r.contract_id {
+                Some(k) => {
+                    let contract = c::get_contract(conn, &tenant, k)?;
+                    platform_db::repo::monitoring::contract_kpis(conn, &tenant, &contract, today)?
+                }
+                None => Vec::new(),
+            };
+            Ok((r, kpis))
+        })
+        .await
+}

@@ -163,6 +163,10 @@ pub struct SideBySide {
     pub standards_set: String,
     pub evaluations: Vec<Column>,
     pub standards: Vec<Row>,
+    /// The framework's summary of the latest evaluation: its band, the weakest standards first
+    /// and the options for improvement of each (none before the first evaluation).
+    #[schema(value_type = Option<Object>)]
+    pub latest: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -232,5 +236,6 @@ pub async fn side_by_side(state: &AppState, access: &Access, set_id: Option<Stri
             }
         })
         .collect();
-    Ok(SideBySide { standards_set: set.id, evaluations, standards })
+    let latest = summaries.last().cloned();
+    Ok(SideBySide { standards_set: set.id, evaluations, standards, latest })
 }

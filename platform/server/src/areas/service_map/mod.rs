@@ -2,6 +2,8 @@
 
 pub mod service;
 
+mod pages;
+
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::app::AppState;
@@ -9,7 +11,8 @@ use crate::app::auth::{self, Visitor};
 use crate::error::ApiError;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/api/v1/tenants/{slug}/service-map", web::get().to(service_map));
+    cfg.route("/api/v1/tenants/{slug}/service-map", web::get().to(service_map))
+        .route("/t/{slug}/service-map", web::get().to(pages::page));
 }
 
 /// The trust's services by outcome, tier and area; the needs and priorities no service covers

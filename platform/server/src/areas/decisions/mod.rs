@@ -2,6 +2,8 @@
 //! bodies, when, on what (a project, a contract, a review) and by whom. Board members record
 //! them; nothing changes or removes one (the database refuses it).
 
+mod pages;
+
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::NaiveDate;
 use platform_db::models::Decision;
@@ -20,7 +22,10 @@ use crate::framework_calls::Framework;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/api/v1/tenants/{slug}/decisions", web::get().to(list_decisions))
-        .route("/api/v1/tenants/{slug}/decisions", web::post().to(record_decision));
+        .route("/api/v1/tenants/{slug}/decisions", web::post().to(record_decision))
+        .route("/t/{slug}/decisions", web::get().to(pages::list))
+        .route("/t/{slug}/decisions", web::post().to(pages::create))
+        .route("/t/{slug}/decisions/new", web::get().to(pages::new_page));
 }
 
 /// A decision, as the form and the API give it.
