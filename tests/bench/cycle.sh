@@ -9,7 +9,9 @@
 # tops Durham up to 10,000 contracts and 30,000 reviews with SQL, gives Durham's commissioner an
 # API token, then measures with wrk (16 connections, 15 s a target after a 3 s warm-up):
 #   GET /healthz (the baseline), the contracts register, the register's contracts ending within
-#   180 days, the reviews due within 90 days and the projects board;
+#   180 days, the reviews due within 90 days and the projects board, through the API with the
+#   token and as pages with a session (the commissioner signs in by the emailed link), and the
+#   trust's home page;
 # and with tests/bench/cycle.py (16 connections, 300 requests each, every request timed):
 #   contract saves (POST …/contracts, a new reference each) and stage moves (POST …/moves of
 #   300 new projects from the framework's first stage to its second, If-Match "1").
@@ -174,6 +176,7 @@ services=$(echo "SELECT string_agg(id, ',' ORDER BY id) FROM services WHERE tena
     | q -v tid="$tenant")
 
 python3 tests/bench/cycle.py measure --base "$base" --token "$token" --services "$services" --out "$out" \
+    --outbox "$work/data/outbox" \
     --run-id "$$" --connections "$connections" --seconds "$seconds" --warmup "$warmup" --writes "$writes"
 
 # --- the machine, the commit, the figures

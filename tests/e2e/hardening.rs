@@ -259,6 +259,10 @@ both_backends! {
         let api = b.client.get(format!("{}/api/v1/tenants/durham/contracts", d.server.base)).bearer_auth(&token).send().unwrap();
         assert_eq!(api.status(), 200);
         assert_eq!(api.headers()["cache-control"], "no-store");
+        // Its first use is recorded (later uses within the minute are not written again).
+        assert_eq!(b.get_bearer("/api/v1/tenants/durham/contracts", &token).status, 200);
+        let tokens = b.get("/t/durham/tokens");
+        assert!(!tokens.body.contains("<td>never</td>"), "the token's last use is shown: {}", tokens.body);
         let css = b.client.get(format!("{}/assets/app.css", d.server.base)).send().unwrap();
         assert!(css.headers()["cache-control"].to_str().unwrap().starts_with("public"));
         // A live Durham token on Kent's routes: Kent does not exist for its holder.

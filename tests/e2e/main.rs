@@ -10,6 +10,7 @@ mod accounts;
 mod cli;
 mod contracts;
 mod cycle;
+mod cycle_pages;
 mod cycle_records;
 mod cycle_repo;
 mod demo_frameworks;

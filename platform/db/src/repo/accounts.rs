@@ -384,7 +384,12 @@ pub fn create_api_token(conn: &mut DbConnection, row: &ApiToken) -> DbResult<()>
     Ok(())
 }
 
-/// The live (unrevoked) token of this tenant with this hash, and marks it used.
+/// How stale a token's "last used" may grow before a use records it again: a token used by a
+/// busy program is not written on every request (the tokens page shows the minute).
+pub const TOKEN_USE_RESOLUTION_SECONDS: i64 = 60;
+
+/// The live (unrevoked) token of this tenant with this hash, and marks it used (at most once
+/// a [`TOKEN_USE_RESOLUTION_SECONDS`], so that reading with a token is not a write each time).
 pub fn use_api_token(
     conn: &mut DbConnection,
     tenant: &TenantId,
@@ -398,7 +403,10 @@ pub fn use_api_token(
         .select(ApiToken::as_select())
         .first(conn)
         .optional()?;
-    if let Some(t) = &found {
+    let fresh = |t: &ApiToken| {
+        t.last_used_at.is_some_and(|at| (now - at).num_seconds() < TOKEN_USE_RESOLUTION_SECONDS && at <= now)
+    };
+    if let Some(t) = found.as_ref().filter(|t| !fresh(t)) {
         diesel::update(api_tokens::table.filter(api_tokens::tenant_id.eq(tenant)).filter(api_tokens::id.eq(&t.id)))
             .set(api_tokens::last_used_at.eq(now))
             .execute(conn)?;

@@ -258,31 +258,58 @@ pub async fn tenant_access(
     slug: &str,
     allow_token: bool,
 ) -> Result<Access, ApiError> {
-    let tenant = active_tenant(state, slug).await?;
+    let slug = checked_slug(slug)?.to_string();
     let bearer = req
         .headers()
         .get(actix_web::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(|t| t.trim().to_string());
+    if bearer.is_some() && !allow_token {
+        active_tenant(state, &slug).await?;
+        return Err(ApiError::bad_request(None, "API tokens are for the JSON API; pages need a signed-in session"));
+    }
+    let session = visitor.session.clone();
+    let session_user = session.as_ref().and_then(|s| s.data.user_id.clone());
+    if bearer.is_none() && session_user.is_none() {
+        // Whether the trust exists is not told to someone who has not signed in.
+        active_tenant(state, &slug).await?;
+        return Err(ApiError::Unauthenticated);
+    }
+    let hash = bearer.as_deref().map(secrets::hash);
+    // One trip to the database: the trust by its slug, then, within its scope, the caller's
+    // token (marked used) or session user, and their membership.
+    let (tenant, found) = state
+        .db(move |conn| {
+            let Some(tenant) = tenants::by_slug(conn, &slug)?.filter(|t| t.status == TenantStatus::Active) else {
+                return Ok(None);
+            };
+            let tid = tenant.id.clone();
+            let found = platform_db::conn::scoped(conn, Scope::Tenant(&tid), |conn| {
+                let user_id = match &hash {
+                    Some(hash) => match accounts::use_api_token(conn, &tid, hash, clock::now())? {
+                        Some(t) => t.user_id,
+                        None => return Ok(None),
+                    },
+                    None => match session_user {
+                        Some(u) => u,
+                        None => return Ok(None),
+                    },
+                };
+                let m = users::membership(conn, &tid, &user_id)?;
+                match m {
+                    Some(m) => Ok(Some((m, accounts::user(conn, &user_id)?))),
+                    None => Ok(None),
+                }
+            })?;
+            Ok(Some((tenant, found)))
+        })
+        .await?
+        .ok_or_else(|| ApiError::NotFound("no such trust".into()))?;
+    let ip = client_ip(req, state.trust_proxy);
     if let Some(token) = bearer {
-        if !allow_token {
-            return Err(ApiError::bad_request(None, "API tokens are for the JSON API; pages need a signed-in session"));
-        }
-        let hash = secrets::hash(&token);
-        let tid = tenant.id.clone();
-        let found = state
-            .tenant_db(&tenant.id, move |conn| {
-                let Some(t) = accounts::use_api_token(conn, &tid, &hash, clock::now())? else { return Ok(None) };
-                let m = users::membership(conn, &tid, &t.user_id)?;
-                let u = accounts::user(conn, &t.user_id)?;
-                Ok(m.map(|m| (m, u)))
-            })
-            .await?;
         return match found {
-            Some((membership, user)) => {
-                Ok(Access { tenant, user, membership, via: Via::Token, ip: client_ip(req, state.trust_proxy) })
-            }
+            Some((membership, user)) => Ok(Access { tenant, user, membership, via: Via::Token, ip }),
             None => {
                 // A live token of another trust: its holder is not a member here, so this trust
                 // does not exist for them. An unknown or revoked token must sign in again.
@@ -292,27 +319,11 @@ pub async fn tenant_access(
             }
         };
     }
-    let Some(session) = visitor.session.clone() else { return Err(ApiError::Unauthenticated) };
-    let Some(user_id) = session.data.user_id.clone() else { return Err(ApiError::Unauthenticated) };
-    let tid = tenant.id.clone();
-    let uid = user_id.clone();
-    let found = state
-        .tenant_db(&tenant.id, move |conn| {
-            let m = users::membership(conn, &tid, &uid)?;
-            match m {
-                Some(m) => Ok(Some((m, accounts::user(conn, &uid)?))),
-                None => Ok(None),
-            }
-        })
-        .await?;
+    let Some(session) = session else { return Err(ApiError::Unauthenticated) };
     match found {
-        Some((membership, user)) if session.data.tenant_id.as_ref() == Some(&tenant.id) => Ok(Access {
-            tenant,
-            user,
-            membership,
-            via: Via::Session(Box::new(session)),
-            ip: client_ip(req, state.trust_proxy),
-        }),
+        Some((membership, user)) if session.data.tenant_id.as_ref() == Some(&tenant.id) => {
+            Ok(Access { tenant, user, membership, via: Via::Session(Box::new(session)), ip })
+        }
         // A member signed in to another trust: they sign in here too.
         Some(_) => Err(ApiError::Unauthenticated),
         None => Err(ApiError::NotFound("no such trust".into())),

@@ -558,3 +558,29 @@ pub async fn projects_and_contracts(
         })
         .await
 }
+
+/// The trust's providers and services still in use, as (id, name) pairs, in one trip.
+pub async fn providers_and_services(
+    state: &AppState,
+    access: &Access,
+) -> Result<(Vec<(String, String)>, Vec<(String, String)>), ApiError> {
+    let tid = access.tenant.id.clone();
+    state
+        .tenant_db(&access.tenant.id, move |c| {
+            use platform_db::repo::{Page, commissioning as cm};
+            let providers = cm::list_providers(c, &tid, Page::all())?
+                .items
+                .into_iter()
+                .filter(|p| p.archived_at.is_none())
+                .map(|p| (p.id.to_string(), p.name))
+                .collect();
+            let services = cm::list_services(c, &tid, Page::all())?
+                .items
+                .into_iter()
+                .filter(|s| s.archived_at.is_none())
+                .map(|s| (s.id.to_string(), s.name))
+                .collect();
+            Ok((providers, services))
+        })
+        .await
+}

@@ -182,8 +182,7 @@ pub(super) async fn list(
 ) -> Result<HttpResponse, PageError> {
     let access = page_access(&state, &req, &visitor, &slug).await?;
     let query = Values::parse(req.query_string().as_bytes());
-    let providers = v::providers_of(&state, &access).await?;
-    let services = v::services_of(&state, &access).await?;
+    let (providers, services) = v::providers_and_services(&state, &access).await?;
     let fields = filter_fields(&providers);
     let base = format!("/t/{}/contracts", access.tenant.slug);
     let result = match filter_of(&fields, &query) {

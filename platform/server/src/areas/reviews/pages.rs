@@ -17,6 +17,9 @@ use crate::app::views::{self as v, FormPage};
 use crate::error::ApiError;
 use crate::framework_calls::Framework;
 
+/// How many reviews each list shows at a time.
+const PAGE: usize = 50;
+
 fn filter_fields(fw: &Framework) -> Vec<Field> {
     vec![
         Field::whole("within_days", "Due within this many days")
@@ -59,7 +62,7 @@ pub(super) async fn due(
     };
     let slug = access.tenant.slug.clone();
     let members = v::member_names(&state, &access).await?;
-    let (sections, error) = match result {
+    let (sections, paging, error) = match result {
         Ok(d) => {
             let counts: Vec<Value> =
                 d.by_body
@@ -87,6 +90,22 @@ pub(super) async fn due(
                 .map(|(w, o, n)| v::row(vec![v::cell(w, None), v::cell(o, None), v::cell(n, None)]))
                 .collect();
             let head = ["Review", "Due", "Owner", "Owned by"];
+            // The lists are long in a large trust: a page of each at a time.
+            let offset = usize::try_from(query.get("offset").parse::<i64>().unwrap_or(0).max(0)).unwrap_or(0);
+            let longest = d.overdue.len().max(d.due.len());
+            let window = |list: &[Review]| -> Vec<Review> { list.iter().skip(offset).take(PAGE).cloned().collect() };
+            let paging = v::paging(
+                &format!("/t/{slug}/reviews"),
+                &query,
+                i64::try_from(longest).unwrap_or(i64::MAX),
+                i64::try_from(PAGE).unwrap_or(50),
+                i64::try_from(offset).unwrap_or(0),
+            );
+            let shown = format!(
+                "{} overdue and {} due in all; each list shows {PAGE} at a time.",
+                d.overdue.len(),
+                d.due.len()
+            );
             (
                 vec![
                     v::table_section(
@@ -105,27 +124,29 @@ pub(super) async fn due(
                         owners,
                         "Nothing due.",
                     ),
+                    json!({"id": "counts", "intro": [shown]}),
                     v::table_section(
                         "overdue",
                         "Overdue",
                         "Reviews past their due date",
                         &head,
-                        review_rows(&d.overdue, &fw, &members, &slug),
-                        "None overdue.",
+                        review_rows(&window(&d.overdue), &fw, &members, &slug),
+                        "None overdue on this page.",
                     ),
                     v::table_section(
                         "due",
                         "Due",
                         "Reviews due in the window",
                         &head,
-                        review_rows(&d.due, &fw, &members, &slug),
-                        "None due in the window.",
+                        review_rows(&window(&d.due), &fw, &members, &slug),
+                        "None due on this page.",
                     ),
                 ],
+                paging,
                 None,
             )
         }
-        Err(e) => (Vec::new(), Some(e.content())),
+        Err(e) => (Vec::new(), Value::Null, Some(e.content())),
     };
     let (filter_view, summary) = forms::view(&fields, &query, error.as_ref());
     Ok(v::record_page(
@@ -133,7 +154,7 @@ pub(super) async fn due(
         &access,
         json!({"title": "Reviews due", "caption": access.tenant.name,
                "filters": {"action": format!("/t/{slug}/reviews"), "fields": filter_view, "summary": summary},
-               "sections": sections}),
+               "sections": sections, "paging": paging}),
     )?)
 }
 
