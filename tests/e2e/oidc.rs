@@ -152,7 +152,7 @@ fn sign_in_with_the_trusts_identity_provider_and_every_forgery_is_refused() {
     assert_eq!((done.status, done.location.as_deref()), (303, Some("/t/durham/")), "{}", done.body);
     let home = jo.get("/t/durham/");
     assert_eq!(home.status, 200);
-    assert!(home.body.contains("(viewer)"), "{}", home.body);
+    assert!(home.body.contains(", viewer</span>"), "{}", home.body);
 
     // A replayed code (the same callback again, here or in another browser): refused.
     refused(&jo.get(&cb), "no sign-in under way");
@@ -190,7 +190,7 @@ fn sign_in_with_the_trusts_identity_provider_and_every_forgery_is_refused() {
     let b = d.browser();
     let cb = to_callback(&b, &provider, "commissioner@durham.example", |u| u);
     assert_eq!(b.get(&cb).status, 303);
-    assert!(b.get("/t/durham/").body.contains("(commissioner)"));
+    assert!(b.get("/t/durham/").body.contains(", commissioner</span>"));
 
     // Each refusal is in the trust's audit log.
     let audit = admin.get("/t/durham/admin/audit");
