@@ -88,6 +88,7 @@ say "starting $bin on $base (database $db, demo data)"
 started=$(date +%s)
 env DATABASE_URL="postgres://$PGUSER@$PGHOST:$PGPORT/$db" \
     PLATFORM_SEED_DEMO=true PLATFORM_BIND="127.0.0.1:$port" PLATFORM_DATA_DIR="$work/data" \
+    PLATFORM_REMINDER_INTERVAL_SECONDS=0 \
     "$bin" serve >"$work/server.log" 2>&1 &
 server_pid=$!
 until curl -fsS -o /dev/null "$base/healthz" 2>/dev/null; do

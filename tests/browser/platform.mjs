@@ -24,7 +24,9 @@ export async function startPlatform() {
   mkdirSync(shots, { recursive: true });
   const server = spawn(binary, ['serve'], {
     cwd: dataDir,
-    env: { PATH: process.env.PATH, PLATFORM_BIND: '127.0.0.1:0', PLATFORM_DATA_DIR: join(dataDir, 'data'), PLATFORM_LOG: 'warn' },
+    // The reminders' tick is tested elsewhere; here it would add mail to the outbox sign-in reads.
+    env: { PATH: process.env.PATH, PLATFORM_BIND: '127.0.0.1:0', PLATFORM_DATA_DIR: join(dataDir, 'data'), PLATFORM_LOG: 'warn',
+      PLATFORM_REMINDER_INTERVAL_SECONDS: '0' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const lines = createInterface({ input: server.stdout });

@@ -348,12 +348,10 @@ both_backends! {
 
     fn the_outbox_never_holds_a_message_twice(db) {
         let mut conn = db.migrated();
-        let msg = |key: &str| OutboxMessage {
-            id: OutboxId::new(), tenant_id: None, idempotency_key: key.into(), message_id: format!("<{}@platform>", uuid::Uuid::new_v4()),
-            to_address: "commissioner@kent.gov.uk".into(), subject: "Review due in 14 days".into(), body_text: "t".into(),
-            body_html: "<p>t</p>".into(), status: OutboxStatus::Pending, attempts: 0, next_attempt_at: now(), last_error: None,
-            sent_at: None, created_at: now(),
-        };
+        let msg = |key: &str| OutboxMessage::plain(
+            None, key.into(), format!("<{}@platform>", uuid::Uuid::new_v4()), "commissioner@kent.gov.uk".into(),
+            ("Review due in 14 days".into(), "t".into(), "<p>t</p>".into()), now(),
+        );
         assert!(outbox::enqueue(&mut conn, &msg("review:1:lead:14")).unwrap());
         assert!(!outbox::enqueue(&mut conn, &msg("review:1:lead:14")).unwrap());
         assert!(outbox::enqueue(&mut conn, &msg("review:1:lead:7")).unwrap());

@@ -550,6 +550,58 @@ pub struct OutboxMessage {
     pub last_error: Option<String>,
     pub sent_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
+    /// For a reminder: its kind (`review_due_14`, `review_overdue_1`, `contract_notice`, …).
+    pub kind: Option<String>,
+    /// What it is about: `review` or `contract`, and the record's id.
+    pub subject_kind: Option<String>,
+    pub subject_id: Option<String>,
+    /// The date the reminder is about (the review's or the contract's).
+    pub due_on: Option<NaiveDate>,
+    pub recipient_user_id: Option<UserId>,
+    /// A dispatcher's claim: another may take the row only after this.
+    pub lease_until: Option<NaiveDateTime>,
+    pub claimed_by: Option<String>,
+    /// Retries stop here; a row still unsent is then failed.
+    pub give_up_at: Option<NaiveDateTime>,
+}
+
+impl OutboxMessage {
+    /// A message to queue now, with nothing of a reminder about it.
+    /// `content` is the subject, the plain text and the HTML.
+    pub fn plain(
+        tenant_id: Option<TenantId>,
+        idempotency_key: String,
+        message_id: String,
+        to_address: String,
+        content: (String, String, String),
+        now: NaiveDateTime,
+    ) -> OutboxMessage {
+        let (subject, body_text, body_html) = content;
+        OutboxMessage {
+            id: OutboxId::new(),
+            tenant_id,
+            idempotency_key,
+            message_id,
+            to_address,
+            subject,
+            body_text,
+            body_html,
+            status: OutboxStatus::Pending,
+            attempts: 0,
+            next_attempt_at: now,
+            last_error: None,
+            sent_at: None,
+            created_at: now,
+            kind: None,
+            subject_kind: None,
+            subject_id: None,
+            due_on: None,
+            recipient_user_id: None,
+            lease_until: None,
+            claimed_by: None,
+            give_up_at: None,
+        }
+    }
 }
 
 /// The canonical text of an indicator breakdown; "" is the whole population.

@@ -90,6 +90,7 @@ diesel::table! {
         created_at -> Timestamp,
         attributes -> Text,
         version -> Integer,
+        notice_months -> Integer,
     }
 }
 
@@ -155,6 +156,23 @@ diesel::table! {
         last_error -> Nullable<Text>,
         sent_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
+        kind -> Nullable<Text>,
+        subject_kind -> Nullable<Text>,
+        subject_id -> Nullable<Text>,
+        due_on -> Nullable<Date>,
+        recipient_user_id -> Nullable<Text>,
+        lease_until -> Nullable<Timestamp>,
+        claimed_by -> Nullable<Text>,
+        give_up_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    reminder_settings (tenant_id) {
+        tenant_id -> Text,
+        lead_days -> Text,
+        updated_at -> Timestamp,
+        version -> Integer,
     }
 }
 
@@ -477,6 +495,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     indicators,
     mail_outbox,
     memberships,
+    reminder_settings,
     monitoring_returns,
     needs,
     outcomes,

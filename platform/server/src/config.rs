@@ -34,6 +34,8 @@ struct FileConfig {
     secret_key: Option<String>,
     /// Minutes of inactivity after which a session ends.
     session_idle_minutes: Option<u32>,
+    reminder_interval_seconds: Option<u32>,
+    reminder_give_up_hours: Option<u32>,
     /// Take the client address from `X-Forwarded-For` (only behind a trusted load balancer).
     trust_proxy: Option<bool>,
     /// Comma-separated `host` or `host:port` identity providers allowed although their address
@@ -61,6 +63,10 @@ pub struct Config {
     pub trust_proxy: bool,
     /// Identity providers the outbound guard lets through although they are local.
     pub oidc_allowed_hosts: Vec<crate::outbound::AllowedHost>,
+    /// How often the reminders' tick and dispatcher run in-process (zero: not here).
+    pub reminder_interval: std::time::Duration,
+    /// How long a reminder is retried before it is failed.
+    pub reminder_give_up: chrono::Duration,
 }
 
 /// A setting that is unknown or has a bad value.
@@ -88,6 +94,8 @@ const KNOWN_ENV: &[&str] = &[
     "PLATFORM_SESSION_IDLE_MINUTES",
     "PLATFORM_TRUST_PROXY",
     "PLATFORM_OIDC_ALLOWED_HOSTS",
+    "PLATFORM_REMINDER_INTERVAL_SECONDS",
+    "PLATFORM_REMINDER_GIVE_UP_HOURS",
     "DATABASE_URL",
     "REDIS_URL",
     "SMTP_URL",
@@ -197,6 +205,31 @@ impl Config {
         }
         let session_idle = std::time::Duration::from_secs(u64::from(idle_minutes) * 60);
 
+        let whole = |name: &'static str, given: Option<u32>, default: u32, range: std::ops::RangeInclusive<u32>| {
+            let n = match env.get(name).filter(|v| !v.is_empty()) {
+                Some(t) => t.parse::<u32>().map_err(|_| bad(name, format!("{t:?} is not a whole number")))?,
+                None => given.unwrap_or(default),
+            };
+            if range.contains(&n) {
+                Ok(n)
+            } else {
+                Err(bad(name, format!("must be between {} and {}", range.start(), range.end())))
+            }
+        };
+        // 0 turns the in-process tick and dispatcher off (another replica, or a cron, runs them).
+        let reminder_interval = std::time::Duration::from_secs(u64::from(whole(
+            "PLATFORM_REMINDER_INTERVAL_SECONDS",
+            file_config.reminder_interval_seconds,
+            60,
+            0..=86_400,
+        )?));
+        let reminder_give_up = chrono::Duration::hours(i64::from(whole(
+            "PLATFORM_REMINDER_GIVE_UP_HOURS",
+            file_config.reminder_give_up_hours,
+            24,
+            1..=24 * 14,
+        )?));
+
         let oidc_allowed_hosts = match pick("PLATFORM_OIDC_ALLOWED_HOSTS", file_config.oidc_allowed_hosts) {
             None => Vec::new(),
             Some(text) => {
@@ -222,6 +255,8 @@ impl Config {
             session_idle,
             trust_proxy,
             oidc_allowed_hosts,
+            reminder_interval,
+            reminder_give_up,
         })
     }
 

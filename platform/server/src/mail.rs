@@ -30,8 +30,12 @@ pub enum MailError {
     BadRecipient(String),
     #[error("building the message: {0}")]
     Build(String),
+    /// A failure that may pass (a 4xx answer, no connection, a timeout): try again later.
     #[error("delivering over SMTP: {0}")]
     Smtp(String),
+    /// The server refused the message for good (a 5xx answer): trying again will not help.
+    #[error("refused by the SMTP server: {0}")]
+    SmtpPermanent(String),
     #[error("writing to the outbox {0}: {1}")]
     Outbox(String, String),
 }
@@ -82,18 +86,34 @@ impl Mailer {
 
     /// Sends one message. `message_id` is kept as given, so a retry is recognisably the same message.
     pub fn send(&self, to: &str, message_id: &str, message: &Rendered) -> Result<Sent, MailError> {
+        self.send_with(to, message_id, message, &[])
+    }
+
+    /// Sends one message with extra headers (a reminder's `Auto-Submitted`).
+    pub fn send_with(
+        &self,
+        to: &str,
+        message_id: &str,
+        message: &Rendered,
+        headers: &[(&'static str, String)],
+    ) -> Result<Sent, MailError> {
+        use lettre::message::header::{HeaderName, HeaderValue};
         let to: Mailbox = to.parse().map_err(|_| MailError::BadRecipient(to.to_string()))?;
-        let email = Message::builder()
+        let mut builder = Message::builder()
             .from(self.from.clone())
             .to(to)
             .subject(&message.subject)
-            .message_id(Some(message_id.to_string()))
+            .message_id(Some(message_id.to_string()));
+        for (name, value) in headers {
+            builder = builder.raw_header(HeaderValue::new(HeaderName::new_from_ascii_str(name), value.clone()));
+        }
+        let email = builder
             .multipart(MultiPart::alternative_plain_html(message.text.clone(), message.html.clone()))
             .map_err(|e| MailError::Build(e.to_string()))?;
         match &self.delivery {
-            Delivery::Smtp(transport) => {
-                transport.send(&email).map(|_| Sent::Smtp).map_err(|e| MailError::Smtp(e.to_string()))
-            }
+            Delivery::Smtp(transport) => transport.send(&email).map(|_| Sent::Smtp).map_err(|e| {
+                if e.is_permanent() { MailError::SmtpPermanent(e.to_string()) } else { MailError::Smtp(e.to_string()) }
+            }),
             Delivery::Outbox(dir) => {
                 std::fs::create_dir_all(dir)
                     .map_err(|e| MailError::Outbox(dir.display().to_string(), e.to_string()))?;

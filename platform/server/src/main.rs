@@ -17,6 +17,7 @@ mod outbound;
 mod routes;
 mod secrets;
 mod sessions;
+mod working_days;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -76,6 +77,21 @@ enum Command {
     Operator {
         #[command(subcommand)]
         command: OperatorCommand,
+    },
+    /// Reminders before reviews and contract ends fall due.
+    Reminders {
+        #[command(subcommand)]
+        command: RemindersCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum RemindersCommand {
+    /// Run one tick (queue what falls due) and one dispatch pass (send what is queued).
+    RunOnce {
+        /// The day to run for, YYYY-MM-DD (default today); the time of day is now's.
+        #[arg(long)]
+        today: Option<chrono::NaiveDate>,
     },
 }
 
@@ -316,6 +332,35 @@ fn run(command: Command, config: Config) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Plugin { command } => plugin_command(command, &config),
+        Command::Reminders { command: RemindersCommand::RunOnce { today } } => {
+            let pool = open(&config)?;
+            ensure_current(&mut *pool.get()?)?;
+            let templates = app::templates()?;
+            let public_url = public_url_of(&config);
+            let now = match today {
+                Some(day) => day.and_time(clock::now().time()),
+                None => clock::now(),
+            };
+            let settings = areas::reminders::service::TickSettings {
+                templates: &templates,
+                public_url: public_url.as_str(),
+                give_up_after: config.reminder_give_up,
+            };
+            let tick = areas::reminders::service::tick(&mut *pool.get()?, &settings, now.date(), now)?;
+            println!(
+                "tick for {}: {} trusts, {} reminders queued, {} already queued, {} refused",
+                now.date(),
+                tick.tenants,
+                tick.queued,
+                tick.already,
+                tick.refused
+            );
+            let mailer = mail::Mailer::from_config(&config)?;
+            let worker = format!("run-once-{}", std::process::id());
+            let sent = areas::reminders::service::dispatch(&pool, &mailer, &worker, || now, || false)?;
+            println!("dispatch: {} sent, {} to try again, {} failed", sent.sent, sent.retrying, sent.failed);
+            Ok(())
+        }
         Command::Mail { command: MailCommand::Test { to, tenant } } => {
             let tenant_name = match tenant {
                 Some(slug) => {
@@ -673,6 +718,9 @@ async fn serve_async(config: Config) -> anyhow::Result<()> {
         trust_proxy: config.trust_proxy,
         http,
     };
+    if !config.reminder_interval.is_zero() {
+        spawn_reminders(&config, &state);
+    }
     tracing::info!(%addr, backend = config.backend.name(), "serving");
     println!("platform listening on http://{addr}");
     let https = state.public_url.scheme() == "https";
@@ -692,5 +740,65 @@ async fn serve_async(config: Config) -> anyhow::Result<()> {
     .context("starting the web server")?
     .run()
     .await
-    .context("serving")
+    .context("serving")?;
+    // The web server has stopped (SIGTERM or SIGINT): the dispatcher claims nothing more and
+    // gives back what it claimed and did not try.
+    STOPPING.store(true, std::sync::atomic::Ordering::SeqCst);
+    Ok(())
+}
+
+/// Set when the process is stopping: the reminders' dispatcher stops claiming.
+static STOPPING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// The reminders' tick and dispatcher, in-process, every `PLATFORM_REMINDER_INTERVAL_SECONDS`.
+/// Several replicas may run it: one tick at a time holds the lock, any may dispatch.
+fn spawn_reminders(config: &Config, state: &app::AppState) {
+    let (pool, templates, mailer) = (state.pool.clone(), state.templates.clone(), state.mailer.clone());
+    let public_url = state.public_url.to_string();
+    let (every, give_up) = (config.reminder_interval, config.reminder_give_up);
+    let worker = format!("{}-{}", std::process::id(), uuid::Uuid::new_v4());
+    tokio::spawn(async move {
+        let mut interval = tokio::time::interval(every);
+        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        loop {
+            interval.tick().await;
+            if STOPPING.load(std::sync::atomic::Ordering::SeqCst) {
+                return;
+            }
+            let (pool, templates, mailer, public_url, worker) =
+                (pool.clone(), templates.clone(), mailer.clone(), public_url.clone(), worker.clone());
+            let done = tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
+                let now = clock::now();
+                let settings = areas::reminders::service::TickSettings {
+                    templates: &templates,
+                    public_url: &public_url,
+                    give_up_after: give_up,
+                };
+                let tick = areas::reminders::service::tick(&mut *pool.get()?, &settings, now.date(), now)?;
+                if tick.queued > 0 || tick.refused > 0 {
+                    tracing::info!(queued = tick.queued, refused = tick.refused, "reminders queued");
+                }
+                let sent = areas::reminders::service::dispatch(&pool, &mailer, &worker, clock::now, || {
+                    STOPPING.load(std::sync::atomic::Ordering::SeqCst)
+                })?;
+                if sent.sent + sent.retrying + sent.failed > 0 {
+                    tracing::info!(sent = sent.sent, retrying = sent.retrying, failed = sent.failed, "mail dispatched");
+                }
+                Ok(())
+            })
+            .await;
+            match done {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => {
+                    tracing::warn!(error = %e, "the reminders' tick or dispatch failed; it runs again next time")
+                }
+                Err(e) => tracing::warn!(error = %e, "the reminders' task stopped"),
+            }
+        }
+    });
+}
+
+/// Where people reach the platform: the configured public URL, else the bound address.
+fn public_url_of(config: &Config) -> String {
+    config.public_url.as_ref().map_or_else(|| local_url(config.bind), url::Url::to_string)
 }

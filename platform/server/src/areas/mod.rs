@@ -19,6 +19,7 @@ pub mod operator;
 pub mod priorities;
 pub mod projects;
 pub mod providers;
+pub mod reminders;
 pub mod reviews;
 pub mod self_evaluations;
 pub mod service_map;

@@ -1,0 +1,35 @@
+-- Reminders before reviews and contract ends fall due. Each is written to the mail outbox by a
+-- scheduler tick under a unique key (tenant, subject, kind, due date, recipient), so a second
+-- write of the same reminder is impossible; a dispatcher claims rows with a lease, sends them
+-- and retries transient failures with backoff until a deadline, after which a row is failed
+-- and shown to the trust.
+
+-- A trust's reminder settings: the lead times before a review's due date, in days.
+CREATE TABLE reminder_settings (
+    tenant_id TEXT PRIMARY KEY REFERENCES tenants (id),
+    lead_days TEXT NOT NULL DEFAULT '28,14,7,1',
+    updated_at TIMESTAMP NOT NULL,
+    version INTEGER NOT NULL DEFAULT 1
+);
+ALTER TABLE reminder_settings ENABLE ROW LEVEL SECURITY;
+CREATE POLICY tenant_isolation ON reminder_settings
+    USING (tenant_id = current_setting('platform.tenant_id', true)
+           OR current_setting('platform.scope', true) = 'platform')
+    WITH CHECK (tenant_id = current_setting('platform.tenant_id', true)
+                OR current_setting('platform.scope', true) = 'platform');
+GRANT SELECT, INSERT, UPDATE, DELETE ON reminder_settings TO platform_app;
+
+-- How long before a contract's end the commissioner wants to be told (time to re-commission).
+ALTER TABLE contracts ADD COLUMN notice_months INTEGER NOT NULL DEFAULT 6 CHECK (notice_months BETWEEN 0 AND 36);
+
+-- What a reminder in the outbox is about, for the trust's reminders page, and its lease.
+ALTER TABLE mail_outbox ADD COLUMN kind TEXT;
+ALTER TABLE mail_outbox ADD COLUMN subject_kind TEXT;
+ALTER TABLE mail_outbox ADD COLUMN subject_id TEXT;
+ALTER TABLE mail_outbox ADD COLUMN due_on DATE;
+ALTER TABLE mail_outbox ADD COLUMN recipient_user_id TEXT REFERENCES users (id);
+ALTER TABLE mail_outbox ADD COLUMN lease_until TIMESTAMP;
+ALTER TABLE mail_outbox ADD COLUMN claimed_by TEXT;
+-- Retries stop here: a row still unsent then is failed, never retried for ever.
+ALTER TABLE mail_outbox ADD COLUMN give_up_at TIMESTAMP;
+CREATE INDEX mail_outbox_subject ON mail_outbox (tenant_id, subject_kind, subject_id);

@@ -1,0 +1,11 @@
+DROP INDEX mail_outbox_subject;
+ALTER TABLE mail_outbox DROP COLUMN give_up_at;
+ALTER TABLE mail_outbox DROP COLUMN claimed_by;
+ALTER TABLE mail_outbox DROP COLUMN lease_until;
+ALTER TABLE mail_outbox DROP COLUMN recipient_user_id;
+ALTER TABLE mail_outbox DROP COLUMN due_on;
+ALTER TABLE mail_outbox DROP COLUMN subject_id;
+ALTER TABLE mail_outbox DROP COLUMN subject_kind;
+ALTER TABLE mail_outbox DROP COLUMN kind;
+ALTER TABLE contracts DROP COLUMN notice_months;
+DROP TABLE reminder_settings;

@@ -1,0 +1,30 @@
+-- Reminders before reviews and contract ends fall due. Each is written to the mail outbox by a
+-- scheduler tick under a unique key (tenant, subject, kind, due date, recipient), so a second
+-- write of the same reminder is impossible; a dispatcher claims rows with a lease, sends them
+-- and retries transient failures with backoff until a deadline, after which a row is failed
+-- and shown to the trust.
+
+-- A trust's reminder settings: the lead times before a review's due date, in days.
+CREATE TABLE reminder_settings (
+    tenant_id TEXT PRIMARY KEY REFERENCES tenants (id),
+    lead_days TEXT NOT NULL DEFAULT '28,14,7,1',
+    updated_at TIMESTAMP NOT NULL,
+    version INTEGER NOT NULL DEFAULT 1
+);
+
+-- How long before a contract's end the commissioner wants to be told (time to re-commission).
+-- (SQLite cannot drop a column with a CHECK; the platform checks the range, 0 to 36.)
+ALTER TABLE contracts ADD COLUMN notice_months INTEGER NOT NULL DEFAULT 6;
+
+-- What a reminder in the outbox is about, for the trust's reminders page, and its lease.
+ALTER TABLE mail_outbox ADD COLUMN kind TEXT;
+ALTER TABLE mail_outbox ADD COLUMN subject_kind TEXT;
+ALTER TABLE mail_outbox ADD COLUMN subject_id TEXT;
+ALTER TABLE mail_outbox ADD COLUMN due_on DATE;
+-- (SQLite cannot drop a column with a foreign key; the recipient is a user of the platform.)
+ALTER TABLE mail_outbox ADD COLUMN recipient_user_id TEXT;
+ALTER TABLE mail_outbox ADD COLUMN lease_until TIMESTAMP;
+ALTER TABLE mail_outbox ADD COLUMN claimed_by TEXT;
+-- Retries stop here: a row still unsent then is failed, never retried for ever.
+ALTER TABLE mail_outbox ADD COLUMN give_up_at TIMESTAMP;
+CREATE INDEX mail_outbox_subject ON mail_outbox (tenant_id, subject_kind, subject_id);

@@ -1,0 +1,230 @@
+//! What the reminders' tick reads (a trust's open reviews and running contracts near their
+//! dates, its lead times, the members to tell) and how the dispatcher claims, sends and settles
+//! outbox rows. A claim is a lease: PostgreSQL picks the rows with `FOR UPDATE SKIP LOCKED`, so
+//! two dispatchers never wait on each other; on both backends the lease is then taken by a
+//! conditional update, so a row is claimed by one dispatcher only.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use crate::conn::DbConnection;
+use crate::error::DbResult;
+use crate::models::{Contract, ContractStatus, OutboxMessage, OutboxStatus, Review, ReviewStatus, Role};
+use crate::schema::{contracts, mail_outbox, memberships, reminder_settings, reviews, users};
+use crate::{OutboxId, TenantId, UserId};
+
+/// The lead times a trust set, or the default.
+pub fn lead_days(conn: &mut DbConnection, tenant: &TenantId) -> DbResult<String> {
+    Ok(reminder_settings::table
+        .find(tenant)
+        .select(reminder_settings::lead_days)
+        .first(conn)
+        .optional()?
+        .unwrap_or_else(|| "28,14,7,1".to_string()))
+}
+
+/// Sets a trust's lead times (checked by the caller).
+pub fn set_lead_days(conn: &mut DbConnection, tenant: &TenantId, lead: &str, now: NaiveDateTime) -> DbResult<()> {
+    let updated = diesel::update(reminder_settings::table.find(tenant))
+        .set((reminder_settings::lead_days.eq(lead), reminder_settings::updated_at.eq(now)))
+        .execute(conn)?;
+    if updated == 0 {
+        diesel::insert_into(reminder_settings::table)
+            .values((
+                reminder_settings::tenant_id.eq(tenant),
+                reminder_settings::lead_days.eq(lead),
+                reminder_settings::updated_at.eq(now),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Open reviews (scheduled or in progress) due from `from` to `to`: the index on
+/// (tenant, status, due date) answers it, so a tick's cost follows what is near, not the total.
+pub fn open_reviews_between(
+    conn: &mut DbConnection,
+    tenant: &TenantId,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> DbResult<Vec<Review>> {
+    Ok(reviews::table
+        .filter(reviews::tenant_id.eq(tenant))
+        .filter(reviews::status.eq_any([ReviewStatus::Scheduled, ReviewStatus::InProgress]))
+        .filter(reviews::due_on.between(from, to))
+        .order((reviews::due_on.asc(), reviews::id.asc()))
+        .select(Review::as_select())
+        .load(conn)?)
+}
+
+/// Active contracts ending from `from` to `to`, with the months of notice set on each.
+pub fn running_contracts_ending_between(
+    conn: &mut DbConnection,
+    tenant: &TenantId,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> DbResult<Vec<(Contract, i32)>> {
+    Ok(contracts::table
+        .filter(contracts::tenant_id.eq(tenant))
+        .filter(contracts::status.eq(ContractStatus::Active))
+        .filter(contracts::end_date.between(from, to))
+        .order((contracts::end_date.asc(), contracts::id.asc()))
+        .select((Contract::as_select(), contracts::notice_months))
+        .load(conn)?)
+}
+
+/// A member to tell: their user, address and the name the trust knows them by.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recipient {
+    pub user: UserId,
+    pub email: String,
+    pub name: String,
+}
+
+/// The members of a trust with any of `roles`, by name.
+pub fn members_with(conn: &mut DbConnection, tenant: &TenantId, roles: &[Role]) -> DbResult<Vec<Recipient>> {
+    let rows: Vec<(UserId, String, String)> = memberships::table
+        .inner_join(users::table)
+        .filter(memberships::tenant_id.eq(tenant))
+        .filter(memberships::role.eq_any(roles))
+        .order((memberships::display_name.asc(), users::id.asc()))
+        .select((users::id, users::email, memberships::display_name))
+        .load(conn)?;
+    Ok(rows.into_iter().map(|(user, email, name)| Recipient { user, email, name }).collect())
+}
+
+/// One member of a trust, if they still are one.
+pub fn member(conn: &mut DbConnection, tenant: &TenantId, user: &UserId) -> DbResult<Option<Recipient>> {
+    let row: Option<(UserId, String, String)> = memberships::table
+        .inner_join(users::table)
+        .filter(memberships::tenant_id.eq(tenant))
+        .filter(memberships::user_id.eq(user))
+        .select((users::id, users::email, memberships::display_name))
+        .first(conn)
+        .optional()?;
+    Ok(row.map(|(user, email, name)| Recipient { user, email, name }))
+}
+
+/// Claims up to `limit` rows due to be sent at `now` for `worker` until `until`.
+pub fn claim(
+    conn: &mut DbConnection,
+    now: NaiveDateTime,
+    until: NaiveDateTime,
+    worker: &str,
+    limit: i64,
+) -> DbResult<Vec<OutboxMessage>> {
+    let due = mail_outbox::status
+        .eq(OutboxStatus::Pending)
+        .and(mail_outbox::next_attempt_at.le(now))
+        .and(mail_outbox::lease_until.is_null().or(mail_outbox::lease_until.lt(now)));
+    conn.transaction(|conn| {
+        let candidates: Vec<OutboxId> = match &mut *conn {
+            DbConnection::Postgres(pg) => mail_outbox::table
+                .filter(due)
+                .order((mail_outbox::next_attempt_at.asc(), mail_outbox::id.asc()))
+                .limit(limit)
+                .select(mail_outbox::id)
+                .for_update()
+                .skip_locked()
+                .load(pg)?,
+            other @ DbConnection::Sqlite(_) => mail_outbox::table
+                .filter(due)
+                .order((mail_outbox::next_attempt_at.asc(), mail_outbox::id.asc()))
+                .limit(limit)
+                .select(mail_outbox::id)
+                .load(other)?,
+        };
+        let mut claimed = Vec::new();
+        for id in candidates {
+            let taken = diesel::update(mail_outbox::table.find(&id).filter(due))
+                .set((mail_outbox::lease_until.eq(until), mail_outbox::claimed_by.eq(worker)))
+                .execute(conn)?;
+            if taken == 1 {
+                claimed.push(mail_outbox::table.find(&id).select(OutboxMessage::as_select()).first(conn)?);
+            }
+        }
+        Ok(claimed)
+    })
+}
+
+/// The row was accepted by the mail server (or written to the outbox folder).
+pub fn sent(conn: &mut DbConnection, id: &OutboxId, worker: &str, now: NaiveDateTime) -> DbResult<()> {
+    diesel::update(mail_outbox::table.find(id).filter(mail_outbox::claimed_by.eq(worker)))
+        .set((
+            mail_outbox::status.eq(OutboxStatus::Sent),
+            mail_outbox::sent_at.eq(now),
+            mail_outbox::attempts.eq(mail_outbox::attempts + 1),
+            mail_outbox::lease_until.eq(None::<NaiveDateTime>),
+            mail_outbox::last_error.eq(None::<String>),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// A try failed: tried again at `next`, or failed for good (`next` None) with the reason.
+pub fn not_sent(
+    conn: &mut DbConnection,
+    id: &OutboxId,
+    worker: &str,
+    next: Option<NaiveDateTime>,
+    error: &str,
+) -> DbResult<()> {
+    let error: String = error.chars().take(2000).collect();
+    let row = mail_outbox::table.find(id).filter(mail_outbox::claimed_by.eq(worker));
+    match next {
+        Some(at) => diesel::update(row)
+            .set((
+                mail_outbox::attempts.eq(mail_outbox::attempts + 1),
+                mail_outbox::next_attempt_at.eq(at),
+                mail_outbox::lease_until.eq(None::<NaiveDateTime>),
+                mail_outbox::last_error.eq(error),
+            ))
+            .execute(conn)?,
+        None => diesel::update(row)
+            .set((
+                mail_outbox::status.eq(OutboxStatus::Failed),
+                mail_outbox::attempts.eq(mail_outbox::attempts + 1),
+                mail_outbox::lease_until.eq(None::<NaiveDateTime>),
+                mail_outbox::last_error.eq(error),
+            ))
+            .execute(conn)?,
+    };
+    Ok(())
+}
+
+/// Gives a claimed row back (a dispatcher stopping before it tried it).
+pub fn release(conn: &mut DbConnection, id: &OutboxId, worker: &str) -> DbResult<()> {
+    diesel::update(mail_outbox::table.find(id).filter(mail_outbox::claimed_by.eq(worker)))
+        .set(mail_outbox::lease_until.eq(None::<NaiveDateTime>))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// A trust's reminders, newest first: what was sent, what is queued, what failed.
+pub fn of_tenant(conn: &mut DbConnection, tenant: &TenantId, limit: i64) -> DbResult<Vec<OutboxMessage>> {
+    Ok(mail_outbox::table
+        .filter(mail_outbox::tenant_id.eq(tenant))
+        .filter(mail_outbox::kind.is_not_null())
+        .order((mail_outbox::created_at.desc(), mail_outbox::id.desc()))
+        .limit(limit.clamp(1, 1000))
+        .select(OutboxMessage::as_select())
+        .load(conn)?)
+}
+
+/// A failed reminder of a trust queued again now (after its address was put right).
+pub fn retry(conn: &mut DbConnection, tenant: &TenantId, id: &OutboxId, now: NaiveDateTime) -> DbResult<bool> {
+    let n = diesel::update(
+        mail_outbox::table
+            .find(id)
+            .filter(mail_outbox::tenant_id.eq(tenant))
+            .filter(mail_outbox::status.eq(OutboxStatus::Failed)),
+    )
+    .set((
+        mail_outbox::status.eq(OutboxStatus::Pending),
+        mail_outbox::next_attempt_at.eq(now),
+        mail_outbox::give_up_at.eq(now + chrono::Duration::hours(24)),
+        mail_outbox::lease_until.eq(None::<NaiveDateTime>),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
+}
