@@ -243,6 +243,27 @@ test('the dashboard\'s numbers link to the lists they count', async () => {
   assert.match(shown, endingCount ? new RegExp(`of ${endingCount}\\.`) : /None found/);
 });
 
+test('a trust admin sets the reminders\' lead times; a wrong one is named and kept', async () => {
+  const page = await as('durham', 'admin');
+  await checkPage(page, 'reminders', '/t/durham/reminders');
+  await page.click('a:has-text("Change the lead times")');
+  assert.deepEqual(await axeViolations(page), []);
+  await page.fill('#lead_days', '21, a week');
+  await page.click('button:has-text("Save")');
+  assert.equal(await page.locator('.error-summary a').getAttribute('href'), '#lead_days');
+  assert.match(await page.locator('.error-summary').textContent(), /"a week" is not a whole number of days/);
+  assert.equal(await page.inputValue('#lead_days'), '21, a week');
+  await page.fill('#lead_days', '7, 21');
+  await page.click('button:has-text("Save")');
+  await page.waitForSelector('.panel');
+  assert.match(await page.locator('main').textContent(), /Reminders go 21, 7 days before a review falls due/);
+  // A commissioner sees the reminders but not the settings; a viewer neither.
+  const commissioner = await as('durham', 'commissioner');
+  assert.equal((await commissioner.goto(`${base}/t/durham/reminders`)).status(), 200);
+  assert.equal(await commissioner.locator('a:has-text("Change the lead times")').count(), 0);
+  assert.equal((await commissioner.goto(`${base}/t/durham/reminders/settings`)).status(), 403);
+});
+
 test('the home page links to each trust\'s sign-in', async () => {
   const { context, page } = await newPage(browser);
   await page.goto(`${base}/`);

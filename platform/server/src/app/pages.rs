@@ -214,5 +214,6 @@ pub fn nav(access: &Access) -> serde_json::Value {
         "admin": Action::ManageMembers.allowed(access.role()),
         // A provider's staff see their own contracts from the trust's home page, not the cycle.
         "cycle": access.provider_scope().is_none(),
+        "reminders": Action::Commission.allowed(access.role()),
     })
 }

@@ -152,7 +152,9 @@ fn complete_sections(sections: &mut Value) {
             if let Value::Array(rows) = &mut s["table"]["rows"] {
                 for r in rows {
                     if let Value::Array(cells) = &mut r["cells"] {
-                        cells.iter_mut().for_each(|c| keys(c, &["text", "href", "tag", "bad", "note", "links"]));
+                        cells
+                            .iter_mut()
+                            .for_each(|c| keys(c, &["text", "href", "tag", "bad", "note", "links", "button"]));
                     }
                 }
             }

@@ -1,5 +1,16 @@
 //! Reminders before reviews and contract ends fall due: planned by working days (`plan`), written
-//! to the mail outbox once each by a scheduler tick and sent by a dispatcher (`service`).
+//! to the mail outbox once each by a scheduler tick and sent by a dispatcher (`service`), and
+//! shown to the trust with what failed and why (`pages`).
 
+mod pages;
 pub mod plan;
 pub mod service;
+
+use actix_web::web;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/t/{slug}/reminders", web::get().to(pages::list))
+        .route("/t/{slug}/reminders/settings", web::get().to(pages::settings_page))
+        .route("/t/{slug}/reminders/settings", web::post().to(pages::settings))
+        .route("/t/{slug}/reminders/{id}/retry", web::post().to(pages::retry));
+}

@@ -1,0 +1,198 @@
+//! A trust's reminders page (its commissioners and admins): what was sent to whom and when,
+//! what is queued, what failed and why, a "send again" for a failed one once its address is put
+//! right; and, for its admins, the lead times before a review falls due.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use platform_db::OutboxId;
+use platform_db::models::OutboxStatus;
+use platform_db::repo::{audit, reminders as repo};
+use serde_json::{Value, json};
+
+use super::plan;
+use crate::app::AppState;
+use crate::app::auth::{Access, Action, Visitor};
+use crate::app::forms::{Field, Values};
+use crate::app::pages::{PageError, page_access};
+use crate::app::views::{self as v, FormPage};
+use crate::clock;
+use crate::error::ApiError;
+
+fn lead_field() -> Vec<Field> {
+    vec![Field::text("lead_days", "Days before a review falls due").hint(
+        "Whole days, separated by commas, for example 28, 14, 7, 1. A reminder also goes on the day, and overdue reviews are escalated 1 and 7 working days after.",
+    )]
+}
+
+async fn page(state: &AppState, access: &Access, notice: Option<&str>) -> Result<HttpResponse, ApiError> {
+    access.require(Action::Commission)?;
+    let tid = access.tenant.id.clone();
+    let (rows, lead, members) = state
+        .tenant_db(&access.tenant.id, move |c| {
+            Ok((repo::of_tenant(c, &tid, 200)?, repo::lead_days(c, &tid)?, platform_db::repo::users::members(c, &tid)?))
+        })
+        .await?;
+    let slug = &access.tenant.slug;
+    let name_of = |u: &Option<platform_db::UserId>| -> String {
+        u.as_ref()
+            .and_then(|u| members.iter().find(|(m, _)| &m.user_id == u))
+            .map_or_else(|| "someone no longer a member".into(), |(m, _)| m.display_name.clone())
+    };
+    let table = |status: OutboxStatus| -> Vec<Value> {
+        rows.iter()
+            .filter(|r| r.status == status)
+            .map(|r| {
+                let about = match (r.subject_kind.as_deref(), &r.subject_id) {
+                    (Some("review"), Some(id)) => v::cell(&r.subject, Some(format!("/t/{slug}/reviews/{id}"))),
+                    (Some("contract"), Some(id)) => v::cell(&r.subject, Some(format!("/t/{slug}/contracts/{id}"))),
+                    _ => v::cell(&r.subject, None),
+                };
+                let when = match status {
+                    OutboxStatus::Sent => r.sent_at.map_or_else(String::new, |t| t.format("%-d %B %Y %H:%M").to_string()),
+                    _ => r.next_attempt_at.format("%-d %B %Y %H:%M").to_string(),
+                };
+                let mut cells = vec![
+                    about,
+                    json!({"text": name_of(&r.recipient_user_id), "note": r.to_address}),
+                    v::cell(when, None),
+                    v::cell(r.attempts, None),
+                ];
+                if status == OutboxStatus::Failed {
+                    cells.push(v::tagged(r.last_error.clone().unwrap_or_default(), Some("failed"), true));
+                    cells.push(json!({"text": "", "button": {"action": format!("/t/{slug}/reminders/{}/retry", r.id), "label": "Send again"}}));
+                } else if status == OutboxStatus::Pending {
+                    cells.push(v::cell(r.last_error.clone().unwrap_or_else(|| "-".into()), None));
+                }
+                v::row(cells)
+            })
+            .collect()
+    };
+    let sections = vec![
+        v::table_section(
+            "failed",
+            "Failed",
+            "Reminders that could not be delivered",
+            &["Reminder", "To", "Next try", "Tries", "Why", ""],
+            table(OutboxStatus::Failed),
+            "None failed.",
+        ),
+        v::table_section(
+            "queued",
+            "Queued",
+            "Reminders waiting to be sent",
+            &["Reminder", "To", "Next try", "Tries", "Last error"],
+            table(OutboxStatus::Pending),
+            "Nothing queued.",
+        ),
+        v::table_section(
+            "sent",
+            "Sent",
+            "Reminders sent, newest first",
+            &["Reminder", "To", "Sent", "Tries"],
+            table(OutboxStatus::Sent),
+            "None sent yet.",
+        ),
+    ];
+    let mut data = json!({"title": "Reminders", "caption": access.tenant.name, "notice": notice, "sections": sections,
+        "intro": [format!("Reminders go {} days before a review falls due, on the day, and to the trust's admins 1 and 7 working days after it if it is still open; and to commissioners when a contract's notice period begins and when it ends. Days at a weekend or on a bank holiday are reminded on the working day before.", lead.replace(',', ", "))]});
+    if Action::ManageSettings.allowed(access.role()) {
+        data["actions"] = json!([{"href": format!("/t/{slug}/reminders/settings"), "label": "Change the lead times"}]);
+    }
+    v::record_page(state, access, data)
+}
+
+pub(super) async fn list(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    visitor: Visitor,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, PageError> {
+    let access = page_access(&state, &req, &visitor, &slug).await?;
+    Ok(page(&state, &access, v::notice(&req)).await?)
+}
+
+pub(super) async fn retry(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    visitor: Visitor,
+    path: web::Path<(String, String)>,
+    body: web::Bytes,
+) -> Result<HttpResponse, PageError> {
+    let (slug, id) = path.into_inner();
+    let (access, _) = v::submitted(&state, &req, &visitor, &slug, &body).await?;
+    access.require(Action::Commission)?;
+    let id: OutboxId = v::path_id(&id)?;
+    let actor = access.actor();
+    let now = clock::now();
+    let done = state
+        .tenant_db(&access.tenant.id, move |c| {
+            let done = repo::retry(c, &actor.tenant, &id, now)?;
+            if done {
+                audit::record(c, &actor.audit("reminder.retried", "reminder", id.as_str(), "{}".into(), now))?;
+            }
+            Ok(done)
+        })
+        .await?;
+    if !done {
+        return Err(ApiError::NotFound("no such failed reminder".into()).into());
+    }
+    Ok(v::saved(&format!("/t/{}/reminders", access.tenant.slug)))
+}
+
+pub(super) async fn settings(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    visitor: Visitor,
+    slug: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, PageError> {
+    let (access, values) = v::submitted(&state, &req, &visitor, &slug, &body).await?;
+    access.require(Action::ManageSettings)?;
+    let lead = match plan::lead_days(values.get("lead_days")) {
+        Ok(days) => days.iter().map(ToString::to_string).collect::<Vec<_>>().join(","),
+        Err(m) => {
+            let e = ApiError::bad_request(Some("lead_days"), format!("Days before a review falls due: {m}"));
+            return Ok(settings_form(&state, &access, &values, Some(e))?);
+        }
+    };
+    let actor = access.actor();
+    let now = clock::now();
+    state
+        .tenant_db(&access.tenant.id, move |c| {
+            repo::set_lead_days(c, &actor.tenant, &lead, now)?;
+            let detail = json!({"lead_days": lead}).to_string();
+            audit::record(c, &actor.audit("reminders.lead_times_set", "tenant", actor.tenant.as_str(), detail, now))?;
+            Ok(())
+        })
+        .await?;
+    Ok(v::saved(&format!("/t/{}/reminders", access.tenant.slug)))
+}
+
+fn settings_form(
+    state: &AppState,
+    access: &Access,
+    values: &Values,
+    error: Option<ApiError>,
+) -> Result<HttpResponse, ApiError> {
+    let fields = lead_field();
+    let base = format!("/t/{}/reminders", access.tenant.slug);
+    let mut form = FormPage::new("Lead times of reminders", format!("{base}/settings"), &fields, values);
+    form.caption = Some("Reminders".into());
+    form.cancel = Some(base);
+    form.error = error;
+    v::form_page(state, access, form)
+}
+
+pub(super) async fn settings_page(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    visitor: Visitor,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, PageError> {
+    let access = page_access(&state, &req, &visitor, &slug).await?;
+    access.require(Action::ManageSettings)?;
+    let tid = access.tenant.id.clone();
+    let lead = state.tenant_db(&access.tenant.id, move |c| repo::lead_days(c, &tid)).await?;
+    let mut values = Values::default();
+    values.set("lead_days", lead.replace(',', ", "));
+    Ok(settings_form(&state, &access, &values, None)?)
+}
