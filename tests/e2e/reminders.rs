@@ -12,7 +12,7 @@ use diesel::prelude::*;
 use platform_db::schema::mail_outbox;
 
 use crate::accounts::Deployment;
-use crate::support::{both_backends, messages, today};
+use crate::support::{both_backends, messages, run_platform, today};
 
 fn header<'a>(raw: &'a str, name: &str) -> Option<&'a str> {
     raw.lines().find_map(|l| l.strip_prefix(name).and_then(|rest| rest.strip_prefix(": ")))
@@ -72,5 +72,153 @@ both_backends! {
             assert!(!matches!(day.weekday(), Weekday::Sat | Weekday::Sun), "queued on a weekend: {day}");
             assert!(!holidays.contains(&day), "queued on a bank holiday: {day}");
         }
+    }
+}
+
+/// The fault-injecting SMTP server (`tests/e2e/smtp_faults.py`), stopped when dropped.
+struct FaultySmtp {
+    child: std::process::Child,
+}
+
+impl FaultySmtp {
+    fn start(port: u16, maildir: &std::path::Path, fail_rate: f64, refuse: &[&str]) -> FaultySmtp {
+        let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/e2e/smtp_faults.py");
+        let child = std::process::Command::new("python3")
+            .arg(script)
+            .args(["--port", &port.to_string(), "--maildir"])
+            .arg(maildir)
+            .args(["--fail-rate", &fail_rate.to_string(), "--seed", "7", "--refuse"])
+            .args(refuse)
+            .spawn()
+            .expect("aiosmtpd is needed (tests/setup.sh installs it)");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(std::time::Instant::now() < deadline, "the SMTP server did not start");
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        FaultySmtp { child }
+    }
+}
+
+impl Drop for FaultySmtp {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The figures `reminders run-once` printed: (queued, sent, to try again, failed).
+fn figures(stdout: &str) -> (usize, usize, usize, usize) {
+    let number_before = |text: &str, marker: &str| -> usize {
+        let at = text.find(marker).unwrap_or_else(|| panic!("no {marker:?} in {text}"));
+        text[..at].rsplit(' ').find(|w| !w.is_empty()).unwrap().parse().unwrap()
+    };
+    (
+        number_before(stdout, " reminders queued"),
+        number_before(stdout, " sent,"),
+        number_before(stdout, " to try again"),
+        number_before(stdout, " failed"),
+    )
+}
+
+both_backends! {
+    fn reminders_arrive_once_through_an_smtp_server_that_is_down_then_flaky_and_refuses_one_address(db) {
+        let dir = db.dir.path();
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let smtp_url = format!("smtp://127.0.0.1:{port}");
+        let env = [("DATABASE_URL", db.url.as_str()), ("SMTP_URL", smtp_url.as_str())];
+        let seeded = run_platform(dir, &env, &["seed", "--demo"]);
+        assert_eq!(seeded.code, Some(0), "{}", seeded.stderr);
+        let day = today();
+        let at = |minutes: i64| (day.and_hms_opt(6, 0, 0).unwrap() + chrono::Duration::minutes(minutes)).format("%Y-%m-%dT%H:%M:%S").to_string();
+        let run = |minutes: i64| {
+            let r = run_platform(dir, &env, &["reminders", "run-once", "--at", &at(minutes)]);
+            assert_eq!(r.code, Some(0), "{}{}", r.stdout, r.stderr);
+            figures(&r.stdout)
+        };
+
+        // The server is down: everything is queued, nothing is lost, all of it waits to be tried again.
+        let (queued, sent, again, failed) = run(0);
+        assert!(queued > 50, "the demo data's reminders: {queued}");
+        assert_eq!((sent, again, failed), (0, queued, 0));
+
+        // It comes back an hour later, answering 451 to about a third of messages and 550 to one address.
+        let maildir = dir.join("maildir");
+        let refused = "commissioner@kent.example";
+        let _smtp = FaultySmtp::start(port, &maildir, 0.3, &[refused]);
+        let (mut total_sent, mut total_failed) = (0, 0);
+        for step in 1..=12 {
+            let (q, s, _, f) = run(60 + 75 * step);
+            assert_eq!(q, 0, "a later tick on the same day queues nothing new");
+            total_sent += s;
+            total_failed += f;
+        }
+        let mut conn = db.conn();
+        use platform_db::schema::mail_outbox::dsl as o;
+        let to_refused: i64 = o::mail_outbox.filter(o::to_address.eq(refused)).count().get_result(&mut conn).unwrap();
+        assert!(to_refused > 0);
+        let pending: i64 = o::mail_outbox.filter(o::status.eq("pending")).count().get_result(&mut conn).unwrap();
+        assert_eq!(pending, 0, "nothing is left waiting");
+        assert_eq!(total_failed as i64, to_refused, "only the refused address failed");
+        assert_eq!(total_sent + total_failed, queued);
+        let reasons: Vec<Option<String>> =
+            o::mail_outbox.filter(o::status.eq("failed")).select(o::last_error).load(&mut conn).unwrap();
+        assert!(reasons.iter().all(|r| r.as_deref().is_some_and(|r| r.contains("550"))), "{reasons:?}");
+
+        // Each message arrived once, by its Message-ID, whatever the retries.
+        let delivered = messages(&maildir.join("new"));
+        assert_eq!(delivered.len(), total_sent);
+        let mut ids = BTreeMap::new();
+        for m in &delivered {
+            *ids.entry(header(m, "Message-ID").unwrap().to_string()).or_insert(0) += 1;
+        }
+        assert!(ids.values().all(|n| *n == 1), "a message arrived twice");
+        assert!(delivered.iter().all(|m| !m.contains(&format!("To: {refused}"))));
+    }
+}
+
+both_backends! {
+    fn three_processes_ticking_and_dispatching_at_once_send_each_reminder_once(db) {
+        let dir = db.dir.path();
+        let seeded = run_platform(dir, &[("DATABASE_URL", db.url.as_str())], &["seed", "--demo"]);
+        assert_eq!(seeded.code, Some(0), "{}", seeded.stderr);
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let maildir = dir.join("maildir");
+        let _smtp = FaultySmtp::start(port, &maildir, 0.0, &[]);
+        let smtp_url = format!("smtp://127.0.0.1:{port}");
+        let at = today().and_hms_opt(9, 0, 0).unwrap().format("%Y-%m-%dT%H:%M:%S").to_string();
+        let children: Vec<_> = (0..3)
+            .map(|_| {
+                crate::support::platform_cmd(dir, &[("DATABASE_URL", db.url.as_str()), ("SMTP_URL", smtp_url.as_str())])
+                    .args(["reminders", "run-once", "--at", &at])
+                    .stdout(std::process::Stdio::piped())
+                    .stderr(std::process::Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        let mut queued = 0;
+        let mut sent = 0;
+        for child in children {
+            let out = child.wait_with_output().unwrap();
+            let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+            assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+            let (q, s, again, failed) = figures(&stdout);
+            assert_eq!((again, failed), (0, 0), "{stdout}");
+            queued += q;
+            sent += s;
+        }
+        let mut conn = db.conn();
+        use platform_db::schema::mail_outbox::dsl as o;
+        let rows: i64 = o::mail_outbox.filter(o::kind.is_not_null()).count().get_result(&mut conn).unwrap();
+        assert_eq!(queued as i64, rows, "together the three queued each reminder once");
+        assert_eq!(sent as i64, rows, "together the three sent each reminder once");
+        let delivered = messages(&maildir.join("new"));
+        assert_eq!(delivered.len() as i64, rows);
+        let mut ids = BTreeMap::new();
+        for m in &delivered {
+            *ids.entry(header(m, "Message-ID").unwrap().to_string()).or_insert(0) += 1;
+        }
+        assert!(ids.values().all(|n| *n == 1), "a message arrived twice");
     }
 }

@@ -6,7 +6,7 @@
 
 -- A trust's reminder settings: the lead times before a review's due date, in days.
 CREATE TABLE reminder_settings (
-    tenant_id TEXT PRIMARY KEY REFERENCES tenants (id),
+    tenant_id TEXT NOT NULL PRIMARY KEY REFERENCES tenants (id),
     lead_days TEXT NOT NULL DEFAULT '28,14,7,1',
     updated_at TIMESTAMP NOT NULL,
     version INTEGER NOT NULL DEFAULT 1

@@ -90,8 +90,11 @@ enum RemindersCommand {
     /// Run one tick (queue what falls due) and one dispatch pass (send what is queued).
     RunOnce {
         /// The day to run for, YYYY-MM-DD (default today); the time of day is now's.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "at")]
         today: Option<chrono::NaiveDate>,
+        /// The moment to run at, YYYY-MM-DDTHH:MM:SS (for retries, which wait minutes).
+        #[arg(long)]
+        at: Option<chrono::NaiveDateTime>,
     },
 }
 
@@ -332,14 +335,15 @@ fn run(command: Command, config: Config) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Plugin { command } => plugin_command(command, &config),
-        Command::Reminders { command: RemindersCommand::RunOnce { today } } => {
+        Command::Reminders { command: RemindersCommand::RunOnce { today, at } } => {
             let pool = open(&config)?;
             ensure_current(&mut *pool.get()?)?;
             let templates = app::templates()?;
             let public_url = public_url_of(&config);
-            let now = match today {
-                Some(day) => day.and_time(clock::now().time()),
-                None => clock::now(),
+            let now = match (at, today) {
+                (Some(at), _) => at,
+                (None, Some(day)) => day.and_time(clock::now().time()),
+                (None, None) => clock::now(),
             };
             let settings = areas::reminders::service::TickSettings {
                 templates: &templates,

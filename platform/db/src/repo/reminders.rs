@@ -105,6 +105,16 @@ pub fn member(conn: &mut DbConnection, tenant: &TenantId, user: &UserId) -> DbRe
     Ok(row.map(|(user, email, name)| Recipient { user, email, name }))
 }
 
+/// Within a transaction on SQLite, takes the database's write lock before reading: a deferred
+/// transaction that reads and then writes cannot wait for another writer (SQLite answers
+/// "busy" at once), one that writes first waits its turn. On PostgreSQL, nothing.
+pub fn write_first(conn: &mut DbConnection) -> DbResult<()> {
+    if let DbConnection::Sqlite(lite) = conn {
+        diesel::sql_query("UPDATE reminder_settings SET version = version WHERE 0 = 1").execute(lite)?;
+    }
+    Ok(())
+}
+
 /// Claims up to `limit` rows due to be sent at `now` for `worker` until `until`.
 pub fn claim(
     conn: &mut DbConnection,
@@ -118,6 +128,7 @@ pub fn claim(
         .and(mail_outbox::next_attempt_at.le(now))
         .and(mail_outbox::lease_until.is_null().or(mail_outbox::lease_until.lt(now)));
     conn.transaction(|conn| {
+        write_first(conn)?;
         let candidates: Vec<OutboxId> = match &mut *conn {
             DbConnection::Postgres(pg) => mail_outbox::table
                 .filter(due)

@@ -64,6 +64,8 @@ pub fn tick(
     now: NaiveDateTime,
 ) -> Result<TickReport, DbError> {
     platform_db::conn::scoped(conn, Scope::Platform, |conn| {
+        // One tick at a time: SQLite's write lock, PostgreSQL's advisory lock.
+        repo::write_first(conn)?;
         if let DbConnection::Postgres(pg) = conn {
             let lock: Locked = diesel::sql_query("SELECT pg_try_advisory_xact_lock($1) AS locked")
                 .bind::<diesel::sql_types::BigInt, _>(TICK_LOCK)
