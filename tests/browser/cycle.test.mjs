@@ -245,6 +245,7 @@ test('the dashboard\'s numbers link to the lists they count', async () => {
 
 test('a trust admin sets the reminders\' lead times; a wrong one is named and kept', async () => {
   const page = await as('durham', 'admin');
+  await checkPage(page, 'your reminders', '/t/durham/reminders/mine');
   await checkPage(page, 'reminders', '/t/durham/reminders');
   await page.click('a:has-text("Change the lead times")');
   assert.deepEqual(await axeViolations(page), []);

@@ -222,3 +222,38 @@ both_backends! {
         assert!(ids.values().all(|n| *n == 1), "a message arrived twice");
     }
 }
+
+both_backends! {
+    fn a_member_who_turns_reminders_off_gets_none_but_admins_still_hear_of_overdue_reviews(db) {
+        let d = Deployment::start(&db, true, &[]);
+        // Durham's commissioner and its admin both turn reminders about reviews off.
+        for who in ["commissioner", "admin"] {
+            let b = crate::support::sign_in(&d.server.base, &d.mail, "durham", &format!("{who}@durham.example"));
+            let csrf = b.csrf("/t/durham/reminders/mine");
+            let bad = b.post("/t/durham/reminders/mine", &[("csrf", &csrf), ("reviews", "sometimes"), ("contracts", "each")]);
+            assert_eq!(bad.status, 422, "{}", bad.body);
+            assert!(bad.body.contains("href=\"#reviews-0\""), "{}", bad.body);
+            let saved = b.post("/t/durham/reminders/mine", &[("csrf", &csrf), ("reviews", "off"), ("contracts", "each")]);
+            assert_eq!(saved.status, 303, "{}", saved.body);
+            let page = b.get(saved.location.as_deref().unwrap());
+            assert!(page.body.contains("value=\"off\" checked") && page.body.contains("Your choices are saved."));
+        }
+        let run = d.cli(&["reminders", "run-once", "--today", &today().to_string()]);
+        assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
+        let mut conn = db.conn();
+        use platform_db::schema::mail_outbox::dsl as o;
+        let to = |address: &str| -> Vec<(Option<String>, Option<String>)> {
+            o::mail_outbox.filter(o::to_address.eq(address)).filter(o::kind.is_not_null())
+                .select((o::subject_kind, o::kind)).load(&mut db.conn()).unwrap()
+        };
+        let commissioner = to("commissioner@durham.example");
+        assert!(commissioner.iter().all(|(s, _)| s.as_deref() == Some("contract")), "{commissioner:?}");
+        assert!(!commissioner.is_empty(), "contract reminders still come");
+        let admin = to("admin@durham.example");
+        assert!(!admin.is_empty(), "the escalations of Durham's overdue reviews still reach its admin");
+        assert!(admin.iter().all(|(_, k)| k.as_deref().is_some_and(|k| k.starts_with("review_overdue"))), "{admin:?}");
+        // Another trust's members are untouched by Durham's choices.
+        let kent: i64 = o::mail_outbox.filter(o::to_address.eq("commissioner@kent.example")).count().get_result(&mut conn).unwrap();
+        assert!(kent > 0);
+    }
+}

@@ -8,4 +8,5 @@ ALTER TABLE mail_outbox DROP COLUMN subject_id;
 ALTER TABLE mail_outbox DROP COLUMN subject_kind;
 ALTER TABLE mail_outbox DROP COLUMN kind;
 ALTER TABLE contracts DROP COLUMN notice_months;
+DROP TABLE reminder_preferences;
 DROP TABLE reminder_settings;

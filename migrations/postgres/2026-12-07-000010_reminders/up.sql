@@ -19,6 +19,24 @@ CREATE POLICY tenant_isolation ON reminder_settings
                 OR current_setting('platform.scope', true) = 'platform');
 GRANT SELECT, INSERT, UPDATE, DELETE ON reminder_settings TO platform_app;
 
+-- Which reminders a member of a trust wants, by topic: each one, or none. Escalations of
+-- overdue reviews to the trust's admins are sent whatever an admin chose.
+CREATE TABLE reminder_preferences (
+    tenant_id TEXT NOT NULL REFERENCES tenants (id),
+    user_id TEXT NOT NULL REFERENCES users (id),
+    topic TEXT NOT NULL CHECK (topic IN ('reviews', 'contracts')),
+    mode TEXT NOT NULL CHECK (mode IN ('each', 'off')),
+    updated_at TIMESTAMP NOT NULL,
+    PRIMARY KEY (tenant_id, user_id, topic)
+);
+ALTER TABLE reminder_preferences ENABLE ROW LEVEL SECURITY;
+CREATE POLICY tenant_isolation ON reminder_preferences
+    USING (tenant_id = current_setting('platform.tenant_id', true)
+           OR current_setting('platform.scope', true) = 'platform')
+    WITH CHECK (tenant_id = current_setting('platform.tenant_id', true)
+                OR current_setting('platform.scope', true) = 'platform');
+GRANT SELECT, INSERT, UPDATE, DELETE ON reminder_preferences TO platform_app;
+
 -- How long before a contract's end the commissioner wants to be told (time to re-commission).
 ALTER TABLE contracts ADD COLUMN notice_months INTEGER NOT NULL DEFAULT 6 CHECK (notice_months BETWEEN 0 AND 36);
 

@@ -12,6 +12,17 @@ CREATE TABLE reminder_settings (
     version INTEGER NOT NULL DEFAULT 1
 );
 
+-- Which reminders a member of a trust wants, by topic: each one, or none. Escalations of
+-- overdue reviews to the trust's admins are sent whatever an admin chose.
+CREATE TABLE reminder_preferences (
+    tenant_id TEXT NOT NULL REFERENCES tenants (id),
+    user_id TEXT NOT NULL REFERENCES users (id),
+    topic TEXT NOT NULL CHECK (topic IN ('reviews', 'contracts')),
+    mode TEXT NOT NULL CHECK (mode IN ('each', 'off')),
+    updated_at TIMESTAMP NOT NULL,
+    PRIMARY KEY (tenant_id, user_id, topic)
+);
+
 -- How long before a contract's end the commissioner wants to be told (time to re-commission).
 -- (SQLite cannot drop a column with a CHECK; the platform checks the range, 0 to 36.)
 ALTER TABLE contracts ADD COLUMN notice_months INTEGER NOT NULL DEFAULT 6;

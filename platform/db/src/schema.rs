@@ -168,6 +168,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    reminder_preferences (tenant_id, user_id, topic) {
+        tenant_id -> Text,
+        user_id -> Text,
+        topic -> Text,
+        mode -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     reminder_settings (tenant_id) {
         tenant_id -> Text,
         lead_days -> Text,
@@ -495,6 +505,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     indicators,
     mail_outbox,
     memberships,
+    reminder_preferences,
     reminder_settings,
     monitoring_returns,
     needs,

@@ -10,7 +10,7 @@ use diesel::prelude::*;
 use crate::conn::DbConnection;
 use crate::error::DbResult;
 use crate::models::{Contract, ContractStatus, OutboxMessage, OutboxStatus, Review, ReviewStatus, Role};
-use crate::schema::{contracts, mail_outbox, memberships, reminder_settings, reviews, users};
+use crate::schema::{contracts, mail_outbox, memberships, reminder_preferences, reminder_settings, reviews, users};
 use crate::{OutboxId, TenantId, UserId};
 
 /// The lead times a trust set, or the default.
@@ -238,4 +238,56 @@ pub fn retry(conn: &mut DbConnection, tenant: &TenantId, id: &OutboxId, now: Nai
     ))
     .execute(conn)?;
     Ok(n == 1)
+}
+
+/// The topics of reminders a member may choose about.
+pub const TOPICS: [&str; 2] = ["reviews", "contracts"];
+
+/// A member's choice for each topic they chose about ("each" or "off"); the rest are "each".
+pub fn preferences(conn: &mut DbConnection, tenant: &TenantId, user: &UserId) -> DbResult<Vec<(String, String)>> {
+    Ok(reminder_preferences::table
+        .filter(reminder_preferences::tenant_id.eq(tenant))
+        .filter(reminder_preferences::user_id.eq(user))
+        .select((reminder_preferences::topic, reminder_preferences::mode))
+        .load(conn)?)
+}
+
+/// Sets a member's choice for a topic (both checked by the caller).
+pub fn set_preference(
+    conn: &mut DbConnection,
+    tenant: &TenantId,
+    user: &UserId,
+    topic: &str,
+    mode: &str,
+    now: NaiveDateTime,
+) -> DbResult<()> {
+    let row = reminder_preferences::table
+        .filter(reminder_preferences::tenant_id.eq(tenant))
+        .filter(reminder_preferences::user_id.eq(user))
+        .filter(reminder_preferences::topic.eq(topic));
+    let updated = diesel::update(row)
+        .set((reminder_preferences::mode.eq(mode), reminder_preferences::updated_at.eq(now)))
+        .execute(conn)?;
+    if updated == 0 {
+        diesel::insert_into(reminder_preferences::table)
+            .values((
+                reminder_preferences::tenant_id.eq(tenant),
+                reminder_preferences::user_id.eq(user),
+                reminder_preferences::topic.eq(topic),
+                reminder_preferences::mode.eq(mode),
+                reminder_preferences::updated_at.eq(now),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// The members of a trust who turned a topic off.
+pub fn opted_out(conn: &mut DbConnection, tenant: &TenantId, topic: &str) -> DbResult<Vec<UserId>> {
+    Ok(reminder_preferences::table
+        .filter(reminder_preferences::tenant_id.eq(tenant))
+        .filter(reminder_preferences::topic.eq(topic))
+        .filter(reminder_preferences::mode.eq("off"))
+        .select(reminder_preferences::user_id)
+        .load(conn)?)
 }

@@ -10,6 +10,8 @@ use actix_web::web;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/t/{slug}/reminders", web::get().to(pages::list))
+        .route("/t/{slug}/reminders/mine", web::get().to(pages::mine_page))
+        .route("/t/{slug}/reminders/mine", web::post().to(pages::mine))
         .route("/t/{slug}/reminders/settings", web::get().to(pages::settings_page))
         .route("/t/{slug}/reminders/settings", web::post().to(pages::settings))
         .route("/t/{slug}/reminders/{id}/retry", web::post().to(pages::retry));

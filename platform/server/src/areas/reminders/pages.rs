@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use super::plan;
 use crate::app::AppState;
 use crate::app::auth::{Access, Action, Visitor};
-use crate::app::forms::{Field, Values};
+use crate::app::forms::{Field, Opt, Values};
 use crate::app::pages::{PageError, page_access};
 use crate::app::views::{self as v, FormPage};
 use crate::clock;
@@ -195,4 +195,99 @@ pub(super) async fn settings_page(
     let mut values = Values::default();
     values.set("lead_days", lead.replace(',', ", "));
     Ok(settings_form(&state, &access, &values, None)?)
+}
+
+fn choice_fields() -> Vec<Field> {
+    let modes = |off: &str| vec![Opt::new("each", "Send me each reminder"), Opt::new("off", off)];
+    vec![
+        Field::radios(
+            "reviews",
+            "Reminders about reviews",
+            modes("Do not send me these (as an admin, you are still told of overdue reviews)"),
+        )
+        .hint("Before a review you own (or, as a commissioner, one with no owner) falls due, on the day, and when it is overdue."),
+        Field::radios("contracts", "Reminders about contracts", modes("Do not send me these"))
+            .hint("When a contract's notice period begins, and when it ends (commissioners)."),
+    ]
+}
+
+fn mine_form(
+    state: &AppState,
+    access: &Access,
+    values: &Values,
+    error: Option<ApiError>,
+    saved: bool,
+) -> Result<HttpResponse, ApiError> {
+    let fields = choice_fields();
+    let mut form =
+        FormPage::new("Your reminders", format!("/t/{}/reminders/mine", access.tenant.slug), &fields, values);
+    form.caption = Some(access.tenant.name.clone());
+    form.intro = vec!["Choose which reminders this trust sends you by email.".into()];
+    if saved {
+        form.intro.push("Your choices are saved.".into());
+    }
+    form.error = error;
+    v::form_page(state, access, form)
+}
+
+pub(super) async fn mine_page(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    visitor: Visitor,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, PageError> {
+    let access = page_access(&state, &req, &visitor, &slug).await?;
+    access.require(Action::Read)?;
+    let (tid, uid) = (access.tenant.id.clone(), access.user.id.clone());
+    let chosen = state.tenant_db(&access.tenant.id, move |c| repo::preferences(c, &tid, &uid)).await?;
+    let mut values = Values::default();
+    for topic in repo::TOPICS {
+        let mode = chosen.iter().find(|(t, _)| t == topic).map_or("each", |(_, m)| m.as_str());
+        values.set(topic, mode);
+    }
+    Ok(mine_form(&state, &access, &values, None, v::notice(&req).is_some())?)
+}
+
+pub(super) async fn mine(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    visitor: Visitor,
+    slug: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, PageError> {
+    let (access, values) = v::submitted(&state, &req, &visitor, &slug, &body).await?;
+    access.require(Action::Read)?;
+    let fields = choice_fields();
+    let chosen = match crate::app::forms::body_of(&fields, &values) {
+        Ok(body) => {
+            let mut out = Vec::new();
+            for topic in repo::TOPICS {
+                match body[topic].as_str() {
+                    Some(m @ ("each" | "off")) => out.push((topic, m.to_string())),
+                    _ => {
+                        let e = ApiError::bad_request(Some(topic), "Choose each reminder or none");
+                        return Ok(mine_form(&state, &access, &values, Some(e), false)?);
+                    }
+                }
+            }
+            out
+        }
+        Err(e) => return Ok(mine_form(&state, &access, &values, Some(e), false)?),
+    };
+    let actor = access.actor();
+    let now = clock::now();
+    state
+        .tenant_db(&access.tenant.id, move |c| {
+            for (topic, mode) in &chosen {
+                repo::set_preference(c, &actor.tenant, &actor.user, topic, mode, now)?;
+            }
+            let detail = json!(
+                chosen.iter().map(|(t, m)| (t.to_string(), m.clone())).collect::<std::collections::BTreeMap<_, _>>()
+            )
+            .to_string();
+            audit::record(c, &actor.audit("reminders.preferences_set", "user", actor.user.as_str(), detail, now))?;
+            Ok(())
+        })
+        .await?;
+    Ok(v::saved(&format!("/t/{}/reminders/mine", access.tenant.slug)))
 }

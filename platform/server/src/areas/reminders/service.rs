@@ -108,6 +108,8 @@ fn tick_tenant(
     let from = today - Days::new(plan::OVERDUE_WINDOW_DAYS);
     let commissioners = repo::members_with(conn, &tenant.id, &[Role::Commissioner])?;
     let admins = repo::members_with(conn, &tenant.id, &[Role::TenantAdmin])?;
+    let no_reviews = repo::opted_out(conn, &tenant.id, "reviews")?;
+    let no_contracts = repo::opted_out(conn, &tenant.id, "contracts")?;
     let slug = &tenant.slug;
 
     for review in repo::open_reviews_between(conn, &tenant.id, from, today + Days::new(furthest))? {
@@ -123,6 +125,8 @@ fn tick_tenant(
                     .map(|c| (c.clone(), "you are a commissioner of the trust and the review has no owner."))
                     .collect(),
             };
+            // Those who turned review reminders off get none, but for an escalation to the admins.
+            to.retain(|(r, _)| !no_reviews.contains(&r.user));
             if due.escalation {
                 for a in &admins {
                     if !to.iter().any(|(r, _)| r.user == a.user) {
@@ -161,7 +165,7 @@ fn tick_tenant(
                 path: format!("/t/{slug}/contracts/{}", contract.id),
                 due,
             };
-            for c in &commissioners {
+            for c in commissioners.iter().filter(|c| !no_contracts.contains(&c.user)) {
                 queue(conn, settings, &reminder, c, "you are a commissioner of the trust.", now, report)?;
             }
         }
