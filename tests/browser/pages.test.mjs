@@ -29,6 +29,7 @@ for (const [name, path, status, who] of [
   ['page not found', '/no-such-page', 404],
   ['sign-up page', '/signup', 200],
   ['Kent sign-in page', '/t/kent/login', 200],
+  ['unsubscribe page', '/unsubscribe/a-link-from-a-reminder', 200],
   ['Sunderland home', '/t/sunderland/', 200, ['sunderland', 'commissioner@sunderland.example']],
   ['Sunderland framework', '/t/sunderland/framework', 200, ['sunderland', 'board@sunderland.example']],
   ['Kent framework', '/t/kent/framework', 200, ['kent', 'viewer@kent.example']],

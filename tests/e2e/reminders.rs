@@ -257,3 +257,51 @@ both_backends! {
         assert!(kent > 0);
     }
 }
+
+both_backends! {
+    fn a_reminder_carries_a_one_click_unsubscribe_that_turns_its_topic_off(db) {
+        let d = Deployment::start(&db, true, &[]);
+        let run = d.cli(&["reminders", "run-once", "--today", &today().to_string()]);
+        assert_eq!(run.code, Some(0), "{}{}", run.stdout, run.stderr);
+        let delivered = messages(&d.mail);
+        let mine = delivered
+            .iter()
+            .find(|m| m.contains("To: commissioner@sunderland.example") && header(m, "List-Unsubscribe").is_some())
+            .expect("a reminder to Sunderland's commissioner with a one-click unsubscribe");
+        assert_eq!(header(mine, "List-Unsubscribe-Post"), Some("List-Unsubscribe=One-Click"));
+        let url = header(mine, "List-Unsubscribe").unwrap().trim_start_matches('<').trim_end_matches('>').to_string();
+        assert!(url.starts_with(&format!("{}/unsubscribe/", d.server.base)), "{url}");
+        assert!(mine.contains(&url), "the message says it in words too");
+        // An escalation to an admin cannot be turned off: it carries no link.
+        let escalations: Vec<_> = delivered.iter().filter(|m| m.contains("escalated to you")).collect();
+        assert!(!escalations.is_empty());
+        assert!(escalations.iter().all(|m| header(m, "List-Unsubscribe").is_none()));
+
+        let user: String = {
+            use platform_db::schema::users::dsl as u;
+            u::users.filter(u::email.eq("commissioner@sunderland.example")).select(u::id).first(&mut db.conn()).unwrap()
+        };
+        let off = || -> i64 {
+            use platform_db::schema::reminder_preferences::dsl as p;
+            p::reminder_preferences.filter(p::user_id.eq(&user)).filter(p::mode.eq("off")).count().get_result(&mut db.conn()).unwrap()
+        };
+        // Opening the link (as a mail scanner does) changes nothing; the one-click POST, with no
+        // cookies and no sign-in, turns the topic off for that member only.
+        let anonymous = crate::support::Browser::new(&d.server.base);
+        assert_eq!(anonymous.get(&url).status, 200);
+        assert_eq!(off(), 0);
+        let posted = anonymous
+            .client
+            .post(&url)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body("List-Unsubscribe=One-Click")
+            .send()
+            .unwrap();
+        assert_eq!(posted.status().as_u16(), 200);
+        assert_eq!(off(), 1);
+        let again = anonymous.client.post(&url).body("List-Unsubscribe=One-Click").send().unwrap();
+        assert_eq!(again.status().as_u16(), 200, "using it twice is harmless");
+        assert_eq!(off(), 1);
+        assert_eq!(anonymous.post("/unsubscribe/not-a-link-of-ours", &[]).status, 404);
+    }
+}

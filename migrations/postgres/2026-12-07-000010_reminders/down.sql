@@ -1,4 +1,5 @@
 DROP INDEX mail_outbox_subject;
+ALTER TABLE mail_outbox DROP COLUMN unsubscribe_url;
 ALTER TABLE mail_outbox DROP COLUMN give_up_at;
 ALTER TABLE mail_outbox DROP COLUMN claimed_by;
 ALTER TABLE mail_outbox DROP COLUMN lease_until;
@@ -8,5 +9,6 @@ ALTER TABLE mail_outbox DROP COLUMN subject_id;
 ALTER TABLE mail_outbox DROP COLUMN subject_kind;
 ALTER TABLE mail_outbox DROP COLUMN kind;
 ALTER TABLE contracts DROP COLUMN notice_months;
+DROP TABLE unsubscribe_tokens;
 DROP TABLE reminder_preferences;
 DROP TABLE reminder_settings;

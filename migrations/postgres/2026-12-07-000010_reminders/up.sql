@@ -37,6 +37,19 @@ CREATE POLICY tenant_isolation ON reminder_preferences
                 OR current_setting('platform.scope', true) = 'platform');
 GRANT SELECT, INSERT, UPDATE, DELETE ON reminder_preferences TO platform_app;
 
+-- One-click unsubscribe (RFC 8058): each reminder carries its own link; only the link's hash is
+-- kept, with the member and the topic it turns off. Single-purpose: it does nothing else.
+CREATE TABLE unsubscribe_tokens (
+    token_hash TEXT NOT NULL PRIMARY KEY,
+    tenant_id TEXT NOT NULL REFERENCES tenants (id),
+    user_id TEXT NOT NULL REFERENCES users (id),
+    topic TEXT NOT NULL CHECK (topic IN ('reviews', 'contracts')),
+    created_at TIMESTAMP NOT NULL,
+    used_at TIMESTAMP
+);
+
+GRANT SELECT, INSERT, UPDATE ON unsubscribe_tokens TO platform_app;
+
 -- How long before a contract's end the commissioner wants to be told (time to re-commission).
 ALTER TABLE contracts ADD COLUMN notice_months INTEGER NOT NULL DEFAULT 6 CHECK (notice_months BETWEEN 0 AND 36);
 
@@ -50,4 +63,7 @@ ALTER TABLE mail_outbox ADD COLUMN lease_until TIMESTAMP;
 ALTER TABLE mail_outbox ADD COLUMN claimed_by TEXT;
 -- Retries stop here: a row still unsent then is failed, never retried for ever.
 ALTER TABLE mail_outbox ADD COLUMN give_up_at TIMESTAMP;
+-- Where a reminder's one-click unsubscribe goes (its List-Unsubscribe header); none for an
+-- escalation to a trust's admins, which cannot be turned off.
+ALTER TABLE mail_outbox ADD COLUMN unsubscribe_url TEXT;
 CREATE INDEX mail_outbox_subject ON mail_outbox (tenant_id, subject_kind, subject_id);

@@ -563,6 +563,8 @@ pub struct OutboxMessage {
     pub claimed_by: Option<String>,
     /// Retries stop here; a row still unsent is then failed.
     pub give_up_at: Option<NaiveDateTime>,
+    /// A reminder's one-click unsubscribe (its `List-Unsubscribe` header).
+    pub unsubscribe_url: Option<String>,
 }
 
 impl OutboxMessage {
@@ -600,6 +602,7 @@ impl OutboxMessage {
             lease_until: None,
             claimed_by: None,
             give_up_at: None,
+            unsubscribe_url: None,
         }
     }
 }

@@ -164,6 +164,18 @@ diesel::table! {
         lease_until -> Nullable<Timestamp>,
         claimed_by -> Nullable<Text>,
         give_up_at -> Nullable<Timestamp>,
+        unsubscribe_url -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    unsubscribe_tokens (token_hash) {
+        token_hash -> Text,
+        tenant_id -> Text,
+        user_id -> Text,
+        topic -> Text,
+        created_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
     }
 }
 
@@ -507,6 +519,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     memberships,
     reminder_preferences,
     reminder_settings,
+    unsubscribe_tokens,
     monitoring_returns,
     needs,
     outcomes,

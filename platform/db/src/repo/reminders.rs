@@ -10,7 +10,9 @@ use diesel::prelude::*;
 use crate::conn::DbConnection;
 use crate::error::DbResult;
 use crate::models::{Contract, ContractStatus, OutboxMessage, OutboxStatus, Review, ReviewStatus, Role};
-use crate::schema::{contracts, mail_outbox, memberships, reminder_preferences, reminder_settings, reviews, users};
+use crate::schema::{
+    contracts, mail_outbox, memberships, reminder_preferences, reminder_settings, reviews, unsubscribe_tokens, users,
+};
 use crate::{OutboxId, TenantId, UserId};
 
 /// The lead times a trust set, or the default.
@@ -290,4 +292,47 @@ pub fn opted_out(conn: &mut DbConnection, tenant: &TenantId, topic: &str) -> DbR
         .filter(reminder_preferences::mode.eq("off"))
         .select(reminder_preferences::user_id)
         .load(conn)?)
+}
+
+/// Keeps an unsubscribe link's hash with the member and topic it turns off.
+pub fn add_unsubscribe(
+    conn: &mut DbConnection,
+    token_hash: &str,
+    tenant: &TenantId,
+    user: &UserId,
+    topic: &str,
+    now: NaiveDateTime,
+) -> DbResult<()> {
+    diesel::insert_into(unsubscribe_tokens::table)
+        .values((
+            unsubscribe_tokens::token_hash.eq(token_hash),
+            unsubscribe_tokens::tenant_id.eq(tenant),
+            unsubscribe_tokens::user_id.eq(user),
+            unsubscribe_tokens::topic.eq(topic),
+            unsubscribe_tokens::created_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Uses an unsubscribe link (by its hash): the member's topic is turned off. Returns the trust,
+/// the member and the topic, or None for a link that is not one of the platform's. Using it
+/// again changes nothing more.
+pub fn unsubscribe(
+    conn: &mut DbConnection,
+    token_hash: &str,
+    now: NaiveDateTime,
+) -> DbResult<Option<(TenantId, UserId, String)>> {
+    let found: Option<(TenantId, UserId, String)> = unsubscribe_tokens::table
+        .find(token_hash)
+        .select((unsubscribe_tokens::tenant_id, unsubscribe_tokens::user_id, unsubscribe_tokens::topic))
+        .first(conn)
+        .optional()?;
+    if let Some((tenant, user, topic)) = &found {
+        set_preference(conn, tenant, user, topic, "off", now)?;
+        diesel::update(unsubscribe_tokens::table.find(token_hash).filter(unsubscribe_tokens::used_at.is_null()))
+            .set(unsubscribe_tokens::used_at.eq(now))
+            .execute(conn)?;
+    }
+    Ok(found)
 }

@@ -10,6 +10,8 @@ use actix_web::web;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/t/{slug}/reminders", web::get().to(pages::list))
+        .route("/unsubscribe/{token}", web::get().to(pages::unsubscribe_page))
+        .route("/unsubscribe/{token}", web::post().to(pages::unsubscribe))
         .route("/t/{slug}/reminders/mine", web::get().to(pages::mine_page))
         .route("/t/{slug}/reminders/mine", web::post().to(pages::mine))
         .route("/t/{slug}/reminders/settings", web::get().to(pages::settings_page))

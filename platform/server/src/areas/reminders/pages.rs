@@ -291,3 +291,63 @@ pub(super) async fn mine(
         .await?;
     Ok(v::saved(&format!("/t/{}/reminders/mine", access.tenant.slug)))
 }
+
+/// An unsubscribe link opened in a browser: a page with a button (mail systems open links to
+/// scan them; only the button, or a mail program's one-click POST, turns anything off).
+pub(super) async fn unsubscribe_page(
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+) -> Result<HttpResponse, PageError> {
+    let action = format!("/unsubscribe/{}", token.as_str());
+    Ok(crate::app::pages::button_page(
+        &state,
+        "Stop these reminders",
+        "Press the button to stop the reminders this link came with. You can turn them on again under Your reminders.",
+        &action,
+        "",
+        "",
+        "Stop these reminders",
+    )?)
+}
+
+/// The one-click unsubscribe (RFC 8058: a POST with `List-Unsubscribe=One-Click`, no cookies):
+/// the link itself is the proof, and it can do nothing but turn one topic off for one member.
+pub(super) async fn unsubscribe(
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+) -> Result<HttpResponse, PageError> {
+    let hash = crate::secrets::hash(token.as_str());
+    let now = clock::now();
+    let done = state
+        .platform_db(move |c| {
+            let Some((tenant, user, topic)) = repo::unsubscribe(c, &hash, now)? else { return Ok(None) };
+            let name = platform_db::repo::tenants::by_id(c, &tenant)?.map(|t| t.name).unwrap_or_default();
+            let entry = crate::app::auth::entry(
+                Some(&tenant),
+                Some(&user),
+                "reminders.unsubscribed",
+                ("user", Some(user.to_string())),
+                json!({"topic": topic}),
+                "",
+            );
+            audit::record(c, &entry)?;
+            Ok(Some((name, topic)))
+        })
+        .await?;
+    match done {
+        Some((trust, topic)) => Ok(crate::app::pages::message(
+            &state,
+            200,
+            "You will not get these reminders",
+            &[format!(
+                "{trust} will not send you reminders about {topic} any more. You can turn them on again under Your reminders once you sign in."
+            )],
+        )?),
+        None => Ok(crate::app::pages::message(
+            &state,
+            404,
+            "This link is not valid",
+            &["It is not an unsubscribe link of this platform.".into()],
+        )?),
+    }
+}

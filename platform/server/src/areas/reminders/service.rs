@@ -118,19 +118,24 @@ fn tick_tenant(
                 Some(u) => repo::member(conn, &tenant.id, u)?,
                 None => None,
             };
-            let mut to: Vec<(Recipient, &'static str)> = match owner {
-                Some(o) => vec![(o, "you own this review.")],
+            // (who, why, whether they may turn it off)
+            let mut to: Vec<(Recipient, &'static str, bool)> = match owner {
+                Some(o) => vec![(o, "you own this review.", true)],
                 None => commissioners
                     .iter()
-                    .map(|c| (c.clone(), "you are a commissioner of the trust and the review has no owner."))
+                    .map(|c| (c.clone(), "you are a commissioner of the trust and the review has no owner.", true))
                     .collect(),
             };
             // Those who turned review reminders off get none, but for an escalation to the admins.
-            to.retain(|(r, _)| !no_reviews.contains(&r.user));
+            to.retain(|(r, _, _)| !no_reviews.contains(&r.user));
             if due.escalation {
                 for a in &admins {
-                    if !to.iter().any(|(r, _)| r.user == a.user) {
-                        to.push((a.clone(), "you are an admin of the trust: overdue reviews are escalated to you."));
+                    if !to.iter().any(|(r, _, _)| r.user == a.user) {
+                        to.push((
+                            a.clone(),
+                            "you are an admin of the trust: overdue reviews are escalated to you.",
+                            false,
+                        ));
                     }
                 }
             }
@@ -144,8 +149,8 @@ fn tick_tenant(
                 path: format!("/t/{slug}/reviews/{}", review.id),
                 due: due.clone(),
             };
-            for (recipient, why) in to {
-                queue(conn, settings, &reminder, &recipient, why, now, report)?;
+            for (recipient, why, optional) in to {
+                queue(conn, settings, &reminder, (&recipient, why, optional), now, report)?;
             }
         }
     }
@@ -166,7 +171,7 @@ fn tick_tenant(
                 due,
             };
             for c in commissioners.iter().filter(|c| !no_contracts.contains(&c.user)) {
-                queue(conn, settings, &reminder, c, "you are a commissioner of the trust.", now, report)?;
+                queue(conn, settings, &reminder, (c, "you are a commissioner of the trust.", true), now, report)?;
             }
         }
     }
@@ -196,23 +201,30 @@ fn headline(due: &Due, due_on: NaiveDate) -> (String, String) {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 fn queue(
     conn: &mut DbConnection,
     settings: &TickSettings<'_>,
     r: &Reminder<'_>,
-    to: &Recipient,
-    why: &str,
+    (to, why, optional): (&Recipient, &str, bool),
     now: NaiveDateTime,
     report: &mut TickReport,
 ) -> Result<(), DbError> {
     let key =
         format!("reminder:{}:{}:{}:{}:{}:{}", r.tenant.id, r.subject_kind, r.subject_id, r.due.kind, r.due_on, to.user);
     let (headline, detail) = headline(&r.due, r.due_on);
+    let base = settings.public_url.trim_end_matches('/');
+    // An escalation to an admin cannot be turned off; anything else carries its own link.
+    let topic = if r.subject_kind == "review" { "reviews" } else { "contracts" };
+    let token =
+        if !optional { None } else { Some(crate::secrets::random_token().map_err(|e| DbError::Other(e.to_string()))?) };
+    let unsubscribe = token.as_ref().map(|t| format!("{base}/unsubscribe/{t}"));
     let data = json!({
         "tenant": r.tenant.name, "name": to.name, "headline": headline, "what": r.what, "reference": r.reference,
         "detail": detail, "why": why,
-        "link": format!("{}{}", settings.public_url.trim_end_matches('/'), r.path),
+        "link": format!("{base}{}", r.path),
+        "unsubscribe": unsubscribe,
+        "topic": topic,
+        "choices": format!("{base}/t/{}/reminders/mine", r.tenant.slug),
     });
     let rendered = Mailer::render(settings.templates, "reminder", &data).map_err(|e| DbError::Other(e.to_string()))?;
     let mut message = OutboxMessage::plain(
@@ -229,8 +241,14 @@ fn queue(
     message.due_on = Some(r.due_on);
     message.recipient_user_id = Some(to.user.clone());
     message.give_up_at = Some(now + settings.give_up_after);
+    message.unsubscribe_url.clone_from(&unsubscribe);
     match outbox::enqueue(conn, &message) {
-        Ok(true) => report.queued += 1,
+        Ok(true) => {
+            report.queued += 1;
+            if let Some(t) = &token {
+                repo::add_unsubscribe(conn, &crate::secrets::hash(t), &r.tenant.id, &to.user, topic, now)?;
+            }
+        }
         Ok(false) => report.already += 1,
         Err(DbError::Invalid { field, message: why }) => {
             report.refused += 1;
@@ -260,6 +278,16 @@ fn jitter() -> f64 {
     let mut bytes = [0u8; 4];
     let _ = getrandom::fill(&mut bytes);
     f64::from(u32::from_le_bytes(bytes)) / f64::from(u32::MAX) * 2.0 - 1.0
+}
+
+/// A reminder's headers: automatic (RFC 3834), and its one-click unsubscribe (RFC 8058).
+fn headers_of(row: &OutboxMessage) -> Vec<(&'static str, String)> {
+    let mut headers = vec![("Auto-Submitted", "auto-generated".to_string())];
+    if let Some(url) = &row.unsubscribe_url {
+        headers.push(("List-Unsubscribe", format!("<{url}>")));
+        headers.push(("List-Unsubscribe-Post", "List-Unsubscribe=One-Click".to_string()));
+    }
+    headers
 }
 
 /// Sends what is due at `now`, claiming a batch at a time, until nothing is left or `stop()`.
@@ -294,7 +322,7 @@ pub fn dispatch(
                 &row.to_address,
                 &row.message_id,
                 &Rendered { subject: row.subject.clone(), text: row.body_text.clone(), html: row.body_html.clone() },
-                &[("Auto-Submitted", "auto-generated".to_string())],
+                &headers_of(&row),
             );
             let at = now();
             let mut conn = pool.get()?;
