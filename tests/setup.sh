@@ -45,6 +45,12 @@ if ! python3 -c "import aiosmtpd" 2>/dev/null; then
   python3 -m pip install --quiet --disable-pip-version-check aiosmtpd
 fi
 
+# An independent iCalendar parser, which reads the platform's calendar feeds in the tests.
+if ! python3 -c "import icalendar" 2>/dev/null; then
+  say "installing icalendar"
+  python3 -m pip install --quiet --disable-pip-version-check icalendar
+fi
+
 # Schemathesis, which the fuzz tests run against the server's OpenAPI document.
 if ! python3 -c "import schemathesis" 2>/dev/null; then
   say "installing schemathesis"

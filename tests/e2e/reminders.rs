@@ -305,3 +305,53 @@ both_backends! {
         assert_eq!(anonymous.post("/unsubscribe/not-a-link-of-ours", &[]).status, 404);
     }
 }
+
+/// What an independent parser (Python's `icalendar`) reads in a feed: (events, alarms, summaries).
+fn parse_icalendar(body: &str) -> (usize, usize, String) {
+    use std::io::Write;
+    let mut child = std::process::Command::new("python3")
+        .args(["-c", "import icalendar, sys\ncal = icalendar.Calendar.from_ical(sys.stdin.buffer.read())\nevents = cal.walk('VEVENT')\nprint(len(events), sum(len(e.walk('VALARM')) for e in events))\nfor e in events: print(e.get('summary'))"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("python3 with icalendar (tests/setup.sh installs it)");
+    child.stdin.take().unwrap().write_all(body.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "the feed does not parse: {}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut lines = text.lines();
+    let mut counts = lines.next().unwrap().split(' ').map(|n| n.parse::<usize>().unwrap());
+    (counts.next().unwrap(), counts.next().unwrap(), lines.collect::<Vec<_>>().join("\n"))
+}
+
+both_backends! {
+    fn a_members_calendar_feed_reads_as_icalendar_and_stops_when_replaced_or_revoked(db) {
+        let d = Deployment::start(&db, true, &[]);
+        let b = crate::support::sign_in(&d.server.base, &d.mail, "durham", "commissioner@durham.example");
+        let csrf = b.csrf("/t/durham/reminders/mine");
+        let link = |b: &crate::support::Browser| -> String {
+            let made = b.post("/t/durham/reminders/calendar", &[("csrf", &csrf)]);
+            assert_eq!(made.status, 200, "{}", made.body);
+            let start = made.body.find(&format!("{}/calendar/", d.server.base)).expect("the link is shown once");
+            let end = made.body[start..].find(".ics").unwrap() + start + 4;
+            made.body[start..end].to_string()
+        };
+        let first = link(&b);
+        let feed = reqwest::blocking::get(&first).unwrap();
+        assert_eq!(feed.status(), 200);
+        assert!(feed.headers()["content-type"].to_str().unwrap().starts_with("text/calendar"));
+        let body = feed.text().unwrap();
+        let (events, alarms, summaries) = parse_icalendar(&body);
+        assert!(events > 0, "{body}");
+        assert_eq!(alarms, events, "each event has its alarm");
+        assert!(summaries.contains("Review due: ") && summaries.contains("Contract ends: "), "{summaries}");
+        // A new link stops the old one; stopping it stops the new one; neither tells anything then.
+        let second = link(&b);
+        assert_eq!(reqwest::blocking::get(&first).unwrap().status(), 404);
+        assert_eq!(reqwest::blocking::get(&second).unwrap().status(), 200);
+        assert_eq!(b.post("/t/durham/reminders/calendar/revoke", &[("csrf", &csrf)]).status, 303);
+        assert_eq!(reqwest::blocking::get(&second).unwrap().status(), 404);
+        assert_eq!(reqwest::blocking::get(format!("{}/calendar/nothing.ics", d.server.base)).unwrap().status(), 404);
+    }
+}

@@ -50,6 +50,18 @@ CREATE TABLE unsubscribe_tokens (
 
 GRANT SELECT, INSERT, UPDATE ON unsubscribe_tokens TO platform_app;
 
+-- Each member's secret calendar feed (iCalendar) of their reviews and deadlines: only the
+-- link's hash is kept; a new link or a revocation ends the old one.
+CREATE TABLE calendar_feeds (
+    token_hash TEXT NOT NULL PRIMARY KEY,
+    tenant_id TEXT NOT NULL REFERENCES tenants (id),
+    user_id TEXT NOT NULL REFERENCES users (id),
+    created_at TIMESTAMP NOT NULL,
+    revoked_at TIMESTAMP
+);
+
+GRANT SELECT, INSERT, UPDATE ON calendar_feeds TO platform_app;
+
 -- How long before a contract's end the commissioner wants to be told (time to re-commission).
 ALTER TABLE contracts ADD COLUMN notice_months INTEGER NOT NULL DEFAULT 6 CHECK (notice_months BETWEEN 0 AND 36);
 

@@ -9,6 +9,7 @@ ALTER TABLE mail_outbox DROP COLUMN subject_id;
 ALTER TABLE mail_outbox DROP COLUMN subject_kind;
 ALTER TABLE mail_outbox DROP COLUMN kind;
 ALTER TABLE contracts DROP COLUMN notice_months;
+DROP TABLE calendar_feeds;
 DROP TABLE unsubscribe_tokens;
 DROP TABLE reminder_preferences;
 DROP TABLE reminder_settings;

@@ -34,6 +34,16 @@ CREATE TABLE unsubscribe_tokens (
     used_at TIMESTAMP
 );
 
+-- Each member's secret calendar feed (iCalendar) of their reviews and deadlines: only the
+-- link's hash is kept; a new link or a revocation ends the old one.
+CREATE TABLE calendar_feeds (
+    token_hash TEXT NOT NULL PRIMARY KEY,
+    tenant_id TEXT NOT NULL REFERENCES tenants (id),
+    user_id TEXT NOT NULL REFERENCES users (id),
+    created_at TIMESTAMP NOT NULL,
+    revoked_at TIMESTAMP
+);
+
 -- How long before a contract's end the commissioner wants to be told (time to re-commission).
 -- (SQLite cannot drop a column with a CHECK; the platform checks the range, 0 to 36.)
 ALTER TABLE contracts ADD COLUMN notice_months INTEGER NOT NULL DEFAULT 6;

@@ -169,6 +169,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    calendar_feeds (token_hash) {
+        token_hash -> Text,
+        tenant_id -> Text,
+        user_id -> Text,
+        created_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     unsubscribe_tokens (token_hash) {
         token_hash -> Text,
         tenant_id -> Text,
@@ -506,6 +516,7 @@ diesel::joinable!(self_evaluation_scores -> self_evaluations (self_evaluation_id
 diesel::allow_tables_to_appear_in_same_query!(
     api_tokens,
     audit_log,
+    calendar_feeds,
     commissioning_projects,
     contract_contributions,
     contract_events,

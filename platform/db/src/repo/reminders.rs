@@ -11,7 +11,8 @@ use crate::conn::DbConnection;
 use crate::error::DbResult;
 use crate::models::{Contract, ContractStatus, OutboxMessage, OutboxStatus, Review, ReviewStatus, Role};
 use crate::schema::{
-    contracts, mail_outbox, memberships, reminder_preferences, reminder_settings, reviews, unsubscribe_tokens, users,
+    calendar_feeds, contracts, mail_outbox, memberships, reminder_preferences, reminder_settings, reviews,
+    unsubscribe_tokens, users,
 };
 use crate::{OutboxId, TenantId, UserId};
 
@@ -335,4 +336,57 @@ pub fn unsubscribe(
             .execute(conn)?;
     }
     Ok(found)
+}
+
+/// A member's new calendar link (its hash): any earlier one of theirs in the trust stops working.
+pub fn new_feed(
+    conn: &mut DbConnection,
+    tenant: &TenantId,
+    user: &UserId,
+    hash: &str,
+    now: NaiveDateTime,
+) -> DbResult<()> {
+    revoke_feeds(conn, tenant, user, now)?;
+    diesel::insert_into(calendar_feeds::table)
+        .values((
+            calendar_feeds::token_hash.eq(hash),
+            calendar_feeds::tenant_id.eq(tenant),
+            calendar_feeds::user_id.eq(user),
+            calendar_feeds::created_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Ends a member's calendar links in a trust; how many were live.
+pub fn revoke_feeds(conn: &mut DbConnection, tenant: &TenantId, user: &UserId, now: NaiveDateTime) -> DbResult<usize> {
+    Ok(diesel::update(
+        calendar_feeds::table
+            .filter(calendar_feeds::tenant_id.eq(tenant))
+            .filter(calendar_feeds::user_id.eq(user))
+            .filter(calendar_feeds::revoked_at.is_null()),
+    )
+    .set(calendar_feeds::revoked_at.eq(now))
+    .execute(conn)?)
+}
+
+/// Whether a member has a live calendar link in a trust.
+pub fn has_feed(conn: &mut DbConnection, tenant: &TenantId, user: &UserId) -> DbResult<bool> {
+    let n: i64 = calendar_feeds::table
+        .filter(calendar_feeds::tenant_id.eq(tenant))
+        .filter(calendar_feeds::user_id.eq(user))
+        .filter(calendar_feeds::revoked_at.is_null())
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
+}
+
+/// The trust and member of a live calendar link, by its hash.
+pub fn feed(conn: &mut DbConnection, hash: &str) -> DbResult<Option<(TenantId, UserId)>> {
+    Ok(calendar_feeds::table
+        .find(hash)
+        .filter(calendar_feeds::revoked_at.is_null())
+        .select((calendar_feeds::tenant_id, calendar_feeds::user_id))
+        .first(conn)
+        .optional()?)
 }

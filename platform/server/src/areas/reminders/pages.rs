@@ -217,6 +217,7 @@ fn mine_form(
     values: &Values,
     error: Option<ApiError>,
     saved: bool,
+    feed: bool,
 ) -> Result<HttpResponse, ApiError> {
     let fields = choice_fields();
     let mut form =
@@ -227,7 +228,21 @@ fn mine_form(
         form.intro.push("Your choices are saved.".into());
     }
     form.error = error;
+    let slug = &access.tenant.slug;
+    let mut buttons = vec![json!({"text": "", "button": {"action": format!("/t/{slug}/reminders/calendar"),
+        "label": if feed { "Make a new calendar link" } else { "Make a calendar link" }}})];
+    if feed {
+        buttons.push(json!({"text": "", "button": {"action": format!("/t/{slug}/reminders/calendar/revoke"), "label": "Stop the calendar link"}}));
+    }
+    form.context.push(json!({"id": "calendar", "heading": "Your calendar",
+        "intro": [if feed { "You have a calendar link: your reviews and deadlines appear in the calendar you added it to. A new link stops the old one." } else { "A private link your calendar (Outlook, Google Calendar) can follow: your reviews and deadlines as events, with a reminder the day before." }],
+        "table": {"caption": "Your calendar link", "head": ["", ""], "rows": [v::row(buttons)]}}));
     v::form_page(state, access, form)
+}
+
+async fn has_feed(state: &AppState, access: &Access) -> Result<bool, ApiError> {
+    let (tid, uid) = (access.tenant.id.clone(), access.user.id.clone());
+    state.tenant_db(&access.tenant.id, move |c| repo::has_feed(c, &tid, &uid)).await
 }
 
 pub(super) async fn mine_page(
@@ -245,7 +260,8 @@ pub(super) async fn mine_page(
         let mode = chosen.iter().find(|(t, _)| t == topic).map_or("each", |(_, m)| m.as_str());
         values.set(topic, mode);
     }
-    Ok(mine_form(&state, &access, &values, None, v::notice(&req).is_some())?)
+    let feed = has_feed(&state, &access).await?;
+    Ok(mine_form(&state, &access, &values, None, v::notice(&req).is_some(), feed)?)
 }
 
 pub(super) async fn mine(
@@ -266,13 +282,20 @@ pub(super) async fn mine(
                     Some(m @ ("each" | "off")) => out.push((topic, m.to_string())),
                     _ => {
                         let e = ApiError::bad_request(Some(topic), "Choose each reminder or none");
-                        return Ok(mine_form(&state, &access, &values, Some(e), false)?);
+                        return Ok(mine_form(
+                            &state,
+                            &access,
+                            &values,
+                            Some(e),
+                            false,
+                            has_feed(&state, &access).await?,
+                        )?);
                     }
                 }
             }
             out
         }
-        Err(e) => return Ok(mine_form(&state, &access, &values, Some(e), false)?),
+        Err(e) => return Ok(mine_form(&state, &access, &values, Some(e), false, has_feed(&state, &access).await?)?),
     };
     let actor = access.actor();
     let now = clock::now();
@@ -350,4 +373,86 @@ pub(super) async fn unsubscribe(
             &["It is not an unsubscribe link of this platform.".into()],
         )?),
     }
+}
+
+/// A new calendar link for the member, shown once (only its hash is kept).
+pub(super) async fn calendar_link(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    visitor: Visitor,
+    slug: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, PageError> {
+    let (access, _) = v::submitted(&state, &req, &visitor, &slug, &body).await?;
+    access.require(Action::Read)?;
+    let token = crate::secrets::random_token().map_err(|e| ApiError::Internal(e.to_string()))?;
+    let hash = crate::secrets::hash(&token);
+    let actor = access.actor();
+    let now = clock::now();
+    state
+        .tenant_db(&access.tenant.id, move |c| {
+            repo::new_feed(c, &actor.tenant, &actor.user, &hash, now)?;
+            audit::record(c, &actor.audit("calendar.link_made", "user", actor.user.as_str(), "{}".into(), now))?;
+            Ok(())
+        })
+        .await?;
+    let url = state.link(&format!("/calendar/{token}.ics"));
+    let mut response = crate::app::pages::message(
+        &state,
+        200,
+        "Your calendar link",
+        &[
+            "Add this address to Outlook or Google Calendar as an internet calendar (subscribe from a URL). Copy it now: it is not shown again, and anyone who has it sees your reviews and deadlines.".into(),
+            url,
+        ],
+    )?;
+    response
+        .headers_mut()
+        .insert(actix_web::http::header::CACHE_CONTROL, actix_web::http::header::HeaderValue::from_static("no-store"));
+    Ok(response)
+}
+
+pub(super) async fn calendar_revoke(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    visitor: Visitor,
+    slug: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, PageError> {
+    let (access, _) = v::submitted(&state, &req, &visitor, &slug, &body).await?;
+    access.require(Action::Read)?;
+    let actor = access.actor();
+    let now = clock::now();
+    state
+        .tenant_db(&access.tenant.id, move |c| {
+            repo::revoke_feeds(c, &actor.tenant, &actor.user, now)?;
+            audit::record(c, &actor.audit("calendar.link_stopped", "user", actor.user.as_str(), "{}".into(), now))?;
+            Ok(())
+        })
+        .await?;
+    Ok(v::saved(&format!("/t/{}/reminders/mine", access.tenant.slug)))
+}
+
+/// The feed itself: the link is the only proof; an unknown or stopped one is 404.
+pub(super) async fn calendar_feed(
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let token = token.trim_end_matches(".ics").to_string();
+    let hash = crate::secrets::hash(&token);
+    let public_url = state.public_url.to_string();
+    let today = clock::today();
+    let body = state
+        .platform_db(move |c| {
+            let Some((tenant, user)) = repo::feed(c, &hash)? else { return Ok(None) };
+            let Some(member) = platform_db::repo::users::membership(c, &tenant, &user)? else { return Ok(None) };
+            let Some(t) = platform_db::repo::tenants::by_id(c, &tenant)? else { return Ok(None) };
+            super::calendar::feed(c, &t, &user, member.role, &public_url, today).map(Some)
+        })
+        .await?
+        .ok_or_else(|| ApiError::NotFound("no such calendar".into()))?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/calendar; charset=utf-8")
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+        .body(body))
 }
