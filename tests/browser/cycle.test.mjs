@@ -246,6 +246,11 @@ test('the dashboard\'s numbers link to the lists they count', async () => {
 test('a trust admin sets the reminders\' lead times; a wrong one is named and kept', async () => {
   const page = await as('durham', 'admin');
   await checkPage(page, 'your reminders', '/t/durham/reminders/mine');
+  // With a calendar link made (shown once), the page offers a new one and stopping it.
+  await page.click('button:has-text("Make a calendar link")');
+  assert.match(await page.locator('main').textContent(), /\/calendar\/[A-Za-z0-9_-]+\.ics/);
+  await checkPage(page, 'your reminders with a calendar link', '/t/durham/reminders/mine');
+  assert.equal(await page.locator('button:has-text("Stop the calendar link")').count(), 1);
   await checkPage(page, 'reminders', '/t/durham/reminders');
   await page.click('a:has-text("Change the lead times")');
   assert.deepEqual(await axeViolations(page), []);

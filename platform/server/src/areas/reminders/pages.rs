@@ -71,7 +71,7 @@ async fn page(state: &AppState, access: &Access, notice: Option<&str>) -> Result
             "failed",
             "Failed",
             "Reminders that could not be delivered",
-            &["Reminder", "To", "Next try", "Tries", "Why", ""],
+            &["Reminder", "To", "Next try", "Tries", "Why", "Action"],
             table(OutboxStatus::Failed),
             "None failed.",
         ),
@@ -236,7 +236,7 @@ fn mine_form(
     }
     form.context.push(json!({"id": "calendar", "heading": "Your calendar",
         "intro": [if feed { "You have a calendar link: your reviews and deadlines appear in the calendar you added it to. A new link stops the old one." } else { "A private link your calendar (Outlook, Google Calendar) can follow: your reviews and deadlines as events, with a reminder the day before." }],
-        "table": {"caption": "Your calendar link", "head": ["", ""], "rows": [v::row(buttons)]}}));
+        "table": {"caption": "Your calendar link", "head": if feed { vec!["A new link", "No link"] } else { vec!["A link"] }, "rows": [v::row(buttons)]}}));
     v::form_page(state, access, form)
 }
 
