@@ -145,9 +145,9 @@ pub async fn edit<R: Editable>(
     access.require(R::ACTION)?;
     let id: R::Id = v::path_id(&id)?;
     let fields = R::fields(&state, &access).await?;
-    let result = match (forms::read(&fields, &values), values.version()) {
-        (Ok(input), Ok(version)) => R::edit(&state, &access, id.clone(), version, input).await,
-        (Err(e), _) | (_, Err(e)) => Err(e),
+    let result = match forms::read_versioned(&fields, &values) {
+        Ok((input, version)) => R::edit(&state, &access, id.clone(), version, input).await,
+        Err(e) => Err(e),
     };
     match result {
         Ok(row) => Ok(v::saved(&format!("{}/{}", base::<R>(&access), R::id(&row)))),

@@ -409,6 +409,12 @@ pub fn read<T: serde::de::DeserializeOwned>(fields: &[Field], values: &Values) -
     })
 }
 
+/// An edit form's input and the version it was opened at (its hidden `version` field).
+pub fn read_versioned<T: serde::de::DeserializeOwned>(fields: &[Field], values: &Values) -> Result<(T, i32), ApiError> {
+    let input = read(fields, values)?;
+    Ok((input, values.version()?))
+}
+
 /// What the error summary lists and which field is marked.
 struct Problems {
     items: Vec<Value>,

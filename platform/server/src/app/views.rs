@@ -94,13 +94,6 @@ pub fn record_page(state: &AppState, access: &Access, mut data: Value) -> Result
 /// Fills in every key the record templates read (they render in strict mode, so a key left
 /// out is an error, not a blank).
 fn complete(data: &mut Value) {
-    fn keys(v: &mut Value, names: &[&str]) {
-        if let Value::Object(map) = v {
-            for n in names {
-                map.entry(n.to_string()).or_insert(Value::Null);
-            }
-        }
-    }
     lists(data, &["notice_findings", "intro", "actions", "sections", "history"]);
     fn each(v: &mut Value, names: &[&str]) {
         if let Value::Array(items) = v {
@@ -130,13 +123,6 @@ fn complete(data: &mut Value) {
 }
 
 fn complete_sections(sections: &mut Value) {
-    fn keys(v: &mut Value, names: &[&str]) {
-        if let Value::Object(map) = v {
-            for n in names {
-                map.entry(n.to_string()).or_insert(Value::Null);
-            }
-        }
-    }
     let Value::Array(sections) = sections else { return };
     for s in sections {
         keys(s, &["id", "heading", "table", "empty"]);
@@ -158,6 +144,15 @@ fn complete_sections(sections: &mut Value) {
                     }
                 }
             }
+        }
+    }
+}
+
+/// Keys the templates read, null where absent.
+fn keys(v: &mut Value, names: &[&str]) {
+    if let Value::Object(map) = v {
+        for n in names {
+            map.entry(n.to_string()).or_insert(Value::Null);
         }
     }
 }
@@ -400,21 +395,6 @@ pub fn required_by(fw: &crate::framework_calls::Framework, kind: &str, fields: &
     }
 }
 
-/// The trust's providers still in use, as (id, name) for a choice.
-pub async fn providers_of(state: &AppState, access: &Access) -> Result<Vec<(String, String)>, ApiError> {
-    let tid = access.tenant.id.clone();
-    state
-        .tenant_db(&access.tenant.id, move |c| {
-            Ok(platform_db::repo::commissioning::list_providers(c, &tid, platform_db::repo::Page::all())?
-                .items
-                .into_iter()
-                .filter(|p| p.archived_at.is_none())
-                .map(|p| (p.id.to_string(), p.name))
-                .collect())
-        })
-        .await
-}
-
 /// A contract's KPIs as sections: each KPI's periods with the return, against its target and
 /// polarity, off-target and missing returns said in words as well as marked.
 pub fn kpi_sections(kpis: &[platform_db::repo::monitoring::KpiView]) -> Vec<Value> {
@@ -461,21 +441,6 @@ pub fn kpi_sections(kpis: &[platform_db::repo::monitoring::KpiView]) -> Vec<Valu
             section
         })
         .collect()
-}
-
-/// The trust's services still in use, as (id, name) for a choice.
-pub async fn services_of(state: &AppState, access: &Access) -> Result<Vec<(String, String)>, ApiError> {
-    let tid = access.tenant.id.clone();
-    state
-        .tenant_db(&access.tenant.id, move |c| {
-            Ok(platform_db::repo::commissioning::list_services(c, &tid, platform_db::repo::Page::all())?
-                .items
-                .into_iter()
-                .filter(|s| s.archived_at.is_none())
-                .map(|s| (s.id.to_string(), s.name))
-                .collect())
-        })
-        .await
 }
 
 /// The name of the record with `id` among (id, name) pairs.
@@ -561,28 +526,49 @@ pub async fn projects_and_contracts(
         .await
 }
 
-/// The trust's providers and services still in use, as (id, name) pairs, in one trip.
+/// The trust's providers still in use, as (id, name).
+fn live_providers(
+    c: &mut platform_db::DbConnection,
+    tenant: &platform_db::TenantId,
+) -> platform_db::error::DbResult<Vec<(String, String)>> {
+    Ok(platform_db::repo::commissioning::list_providers(c, tenant, platform_db::repo::Page::all())?
+        .items
+        .into_iter()
+        .filter(|p| p.archived_at.is_none())
+        .map(|p| (p.id.to_string(), p.name))
+        .collect())
+}
+
+/// The trust's services still in use, as (id, name).
+fn live_services(
+    c: &mut platform_db::DbConnection,
+    tenant: &platform_db::TenantId,
+) -> platform_db::error::DbResult<Vec<(String, String)>> {
+    Ok(platform_db::repo::commissioning::list_services(c, tenant, platform_db::repo::Page::all())?
+        .items
+        .into_iter()
+        .filter(|s| s.archived_at.is_none())
+        .map(|s| (s.id.to_string(), s.name))
+        .collect())
+}
+
+/// The trust's providers still in use, as (id, name) for a choice.
+pub async fn providers_of(state: &AppState, access: &Access) -> Result<Vec<(String, String)>, ApiError> {
+    let tid = access.tenant.id.clone();
+    state.tenant_db(&access.tenant.id, move |c| live_providers(c, &tid)).await
+}
+
+/// The trust's services still in use, as (id, name) for a choice.
+pub async fn services_of(state: &AppState, access: &Access) -> Result<Vec<(String, String)>, ApiError> {
+    let tid = access.tenant.id.clone();
+    state.tenant_db(&access.tenant.id, move |c| live_services(c, &tid)).await
+}
+
+/// The trust's providers and services still in use, in one trip.
 pub async fn providers_and_services(
     state: &AppState,
     access: &Access,
 ) -> Result<(Vec<(String, String)>, Vec<(String, String)>), ApiError> {
     let tid = access.tenant.id.clone();
-    state
-        .tenant_db(&access.tenant.id, move |c| {
-            use platform_db::repo::{Page, commissioning as cm};
-            let providers = cm::list_providers(c, &tid, Page::all())?
-                .items
-                .into_iter()
-                .filter(|p| p.archived_at.is_none())
-                .map(|p| (p.id.to_string(), p.name))
-                .collect();
-            let services = cm::list_services(c, &tid, Page::all())?
-                .items
-                .into_iter()
-                .filter(|s| s.archived_at.is_none())
-                .map(|s| (s.id.to_string(), s.name))
-                .collect();
-            Ok((providers, services))
-        })
-        .await
+    state.tenant_db(&access.tenant.id, move |c| Ok((live_providers(c, &tid)?, live_services(c, &tid)?))).await
 }

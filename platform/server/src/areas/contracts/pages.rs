@@ -390,9 +390,9 @@ pub(super) async fn edit(
     let id: ContractId = v::path_id(&id)?;
     let k = service::record(&state, &access, id.clone()).await?.contract;
     let fw = Framework::of(&state.frameworks, &access.tenant)?;
-    let result = match (forms::read::<ContractEdit>(&edit_fields(&fw, &k), &values), values.version()) {
-        (Ok(input), Ok(version)) => service::edit(&state, &access, id.clone(), version, input).await,
-        (Err(e), _) | (_, Err(e)) => Err(e),
+    let result = match forms::read_versioned::<ContractEdit>(&edit_fields(&fw, &k), &values) {
+        Ok((input, version)) => service::edit(&state, &access, id.clone(), version, input).await,
+        Err(e) => Err(e),
     };
     match result {
         Ok(saved) => Ok(v::saved(&format!("/t/{}/contracts/{}", access.tenant.slug, saved.contract.id))),
@@ -470,9 +470,9 @@ pub(super) async fn event(
     let (access, values) = v::submitted(&state, &req, &visitor, &slug, &body).await?;
     access.require(Action::Commission)?;
     let id: ContractId = v::path_id(&id)?;
-    let result = match (forms::read::<EventInput>(&event_fields(), &values), values.version()) {
-        (Ok(input), Ok(version)) => service::record_event(&state, &access, id.clone(), version, input).await,
-        (Err(e), _) | (_, Err(e)) => Err(e),
+    let result = match forms::read_versioned::<EventInput>(&event_fields(), &values) {
+        Ok((input, version)) => service::record_event(&state, &access, id.clone(), version, input).await,
+        Err(e) => Err(e),
     };
     match result {
         Ok(saved) => Ok(v::saved(&format!("/t/{}/contracts/{}", access.tenant.slug, saved.contract.id))),

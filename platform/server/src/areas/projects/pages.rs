@@ -327,9 +327,9 @@ pub(super) async fn move_project(
     access.require(Action::Commission)?;
     let id: ProjectId = v::path_id(&id)?;
     let fw = Framework::of(&state.frameworks, &access.tenant)?;
-    let result = match (forms::read::<MoveInput>(&move_fields(&fw), &values), values.version()) {
-        (Ok(input), Ok(version)) => service::move_stage(&state, &access, id.clone(), version, input).await,
-        (Err(e), _) | (_, Err(e)) => Err(e),
+    let result = match forms::read_versioned::<MoveInput>(&move_fields(&fw), &values) {
+        Ok((input, version)) => service::move_stage(&state, &access, id.clone(), version, input).await,
+        Err(e) => Err(e),
     };
     match result {
         Ok(saved) => Ok(v::saved(&format!("/t/{}/projects/{}", access.tenant.slug, saved.project.id))),
@@ -396,9 +396,9 @@ pub(super) async fn edit(
     access.require(Action::Commission)?;
     let id: ProjectId = v::path_id(&id)?;
     let fw = Framework::of(&state.frameworks, &access.tenant)?;
-    let result = match (forms::read::<ProjectEdit>(&edit_fields(&fw), &values), values.version()) {
-        (Ok(input), Ok(version)) => service::edit(&state, &access, id.clone(), version, input).await,
-        (Err(e), _) | (_, Err(e)) => Err(e),
+    let result = match forms::read_versioned::<ProjectEdit>(&edit_fields(&fw), &values) {
+        Ok((input, version)) => service::edit(&state, &access, id.clone(), version, input).await,
+        Err(e) => Err(e),
     };
     match result {
         Ok(saved) => Ok(v::saved(&format!("/t/{}/projects/{}", access.tenant.slug, saved.project.id))),

@@ -286,9 +286,9 @@ pub(super) async fn complete(
     let (access, values) = v::submitted(&state, &req, &visitor, &slug, &body).await?;
     access.require(Action::Decide)?;
     let id: ReviewId = v::path_id(&id)?;
-    let result = match (forms::read::<Completion>(&completion_fields(), &values), values.version()) {
-        (Ok(input), Ok(version)) => service::complete(&state, &access, id.clone(), version, input).await,
-        (Err(e), _) | (_, Err(e)) => Err(e),
+    let result = match forms::read_versioned::<Completion>(&completion_fields(), &values) {
+        Ok((input, version)) => service::complete(&state, &access, id.clone(), version, input).await,
+        Err(e) => Err(e),
     };
     match result {
         Ok(done) => Ok(v::saved(&format!("/t/{}/reviews/{}", access.tenant.slug, done.review.id))),
