@@ -260,9 +260,11 @@ test('a trust admin sets the reminders\' lead times; a wrong one is named and ke
   assert.match(await page.locator('.error-summary').textContent(), /"a week" is not a whole number of days/);
   assert.equal(await page.inputValue('#lead_days'), '21, a week');
   await page.fill('#lead_days', '7, 21');
+  await page.selectOption('#digest_hour', '7');
   await page.click('button:has-text("Save")');
   await page.waitForSelector('.panel');
   assert.match(await page.locator('main').textContent(), /Reminders go 21, 7 days before a review falls due/);
+  assert.match(await page.locator('main').textContent(), /daily digest get it at 07:00 \(Europe\/London\)/);
   // A commissioner sees the reminders but not the settings; a viewer neither.
   const commissioner = await as('durham', 'commissioner');
   assert.equal((await commissioner.goto(`${base}/t/durham/reminders`)).status(), 200);

@@ -174,6 +174,21 @@ impl Server {
         format!("{}{path}", self.base)
     }
 
+    /// Sends SIGTERM, as an orchestrator stopping a replica does, and waits up to `within` for
+    /// the process to exit: its exit status, or None if it did not.
+    pub fn terminate(&mut self, within: Duration) -> Option<std::process::ExitStatus> {
+        let sent = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status().unwrap();
+        assert!(sent.success());
+        let deadline = Instant::now() + within;
+        while Instant::now() < deadline {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        None
+    }
+
     pub fn get(&self, path: &str) -> reqwest::blocking::Response {
         reqwest::blocking::get(self.url(path)).unwrap()
     }

@@ -91,6 +91,9 @@ diesel::table! {
         attributes -> Text,
         version -> Integer,
         notice_months -> Integer,
+        procurement_act -> Bool,
+        procurement_regime -> Text,
+        signed_on -> Nullable<Date>,
     }
 }
 
@@ -205,6 +208,33 @@ diesel::table! {
         lead_days -> Text,
         updated_at -> Timestamp,
         version -> Integer,
+        digest_hour -> Integer,
+        time_zone -> Text,
+    }
+}
+
+diesel::table! {
+    reminder_digest_items (key) {
+        key -> Text,
+        tenant_id -> Text,
+        user_id -> Text,
+        due_on -> Date,
+        body -> Text,
+        kind -> Text,
+        subject_kind -> Text,
+        subject_id -> Text,
+        content -> Text,
+        created_at -> Timestamp,
+        digest_key -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    body_members (tenant_id, body, user_id) {
+        tenant_id -> Text,
+        body -> Text,
+        user_id -> Text,
+        created_at -> Timestamp,
     }
 }
 
@@ -530,6 +560,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     memberships,
     reminder_preferences,
     reminder_settings,
+    reminder_digest_items,
+    body_members,
     unsubscribe_tokens,
     monitoring_returns,
     needs,

@@ -95,7 +95,17 @@ enum RemindersCommand {
         /// The moment to run at, YYYY-MM-DDTHH:MM:SS (for retries, which wait minutes).
         #[arg(long)]
         at: Option<chrono::NaiveDateTime>,
+        /// Run only the tick or only the dispatch pass.
+        #[arg(long, value_enum)]
+        only: Option<RunPart>,
     },
+}
+
+/// One half of a reminders run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum RunPart {
+    Tick,
+    Dispatch,
 }
 
 #[derive(Debug, Subcommand)]
@@ -335,34 +345,56 @@ fn run(command: Command, config: Config) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Plugin { command } => plugin_command(command, &config),
-        Command::Reminders { command: RemindersCommand::RunOnce { today, at } } => {
+        Command::Reminders { command: RemindersCommand::RunOnce { today, at, only } } => {
             let pool = open(&config)?;
             ensure_current(&mut *pool.get()?)?;
             let templates = app::templates()?;
             let public_url = public_url_of(&config);
+            // A day alone is run at noon UTC: the same date in every trust, and after the
+            // default hour of the daily digests.
             let now = match (at, today) {
                 (Some(at), _) => at,
-                (None, Some(day)) => day.and_time(clock::now().time()),
+                (None, Some(day)) => day.and_hms_opt(12, 0, 0).unwrap_or_default(),
                 (None, None) => clock::now(),
             };
-            let settings = areas::reminders::service::TickSettings {
-                templates: &templates,
-                public_url: public_url.as_str(),
-                give_up_after: config.reminder_give_up,
-            };
-            let tick = areas::reminders::service::tick(&mut *pool.get()?, &settings, now.date(), now)?;
-            println!(
-                "tick for {}: {} trusts, {} reminders queued, {} already queued, {} refused",
-                now.date(),
-                tick.tenants,
-                tick.queued,
-                tick.already,
-                tick.refused
-            );
-            let mailer = mail::Mailer::from_config(&config)?;
-            let worker = format!("run-once-{}", std::process::id());
-            let sent = areas::reminders::service::dispatch(&pool, &mailer, &worker, || now, || false)?;
-            println!("dispatch: {} sent, {} to try again, {} failed", sent.sent, sent.retrying, sent.failed);
+            if only != Some(RunPart::Dispatch) {
+                // The frameworks name the bodies that own reviews.
+                let frameworks = frameworks::Frameworks::new(Arc::new(plugin_host(&config)?));
+                frameworks.load_pinned(&mut *pool.get()?).context("loading pinned frameworks")?;
+                let body_name = |t: &platform_db::models::Tenant, code: &str| body_name(&frameworks, t, code);
+                let settings = areas::reminders::service::TickSettings {
+                    templates: &templates,
+                    public_url: public_url.as_str(),
+                    give_up_after: config.reminder_give_up,
+                    body_name: &body_name,
+                };
+                let started = std::time::Instant::now();
+                let tick = areas::reminders::service::tick(&mut *pool.get()?, &settings, now)?;
+                println!(
+                    "tick for {}: {} trusts, {} reminders queued, {} held for digests, {} digests queued, {} already queued, {} refused (in {} ms)",
+                    now.date(),
+                    tick.tenants,
+                    tick.queued,
+                    tick.held,
+                    tick.digests,
+                    tick.already,
+                    tick.refused,
+                    started.elapsed().as_millis()
+                );
+            }
+            if only != Some(RunPart::Tick) {
+                let mailer = mail::Mailer::from_config(&config)?;
+                let worker = format!("run-once-{}", std::process::id());
+                let started = std::time::Instant::now();
+                let sent = areas::reminders::service::dispatch(&pool, &mailer, &worker, || now, || false)?;
+                println!(
+                    "dispatch: {} sent, {} to try again, {} failed (in {} ms)",
+                    sent.sent,
+                    sent.retrying,
+                    sent.failed,
+                    started.elapsed().as_millis()
+                );
+            }
             Ok(())
         }
         Command::Mail { command: MailCommand::Test { to, tenant } } => {
@@ -725,6 +757,22 @@ async fn serve_async(config: Config) -> anyhow::Result<()> {
     if !config.reminder_interval.is_zero() {
         spawn_reminders(&config, &state);
     }
+    // On SIGTERM or SIGINT the dispatcher stops claiming at once (the web server, which hears
+    // the same signal, drains its connections meanwhile).
+    tokio::spawn(async {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(term) => term,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot listen for SIGTERM");
+                return;
+            }
+        };
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = tokio::signal::ctrl_c() => {}
+        }
+        STOPPING.store(true, std::sync::atomic::Ordering::SeqCst);
+    });
     tracing::info!(%addr, backend = config.backend.name(), "serving");
     println!("platform listening on http://{addr}");
     let https = state.public_url.scheme() == "https";
@@ -745,19 +793,29 @@ async fn serve_async(config: Config) -> anyhow::Result<()> {
     .run()
     .await
     .context("serving")?;
-    // The web server has stopped (SIGTERM or SIGINT): the dispatcher claims nothing more and
-    // gives back what it claimed and did not try.
+    // The web server has stopped (SIGTERM or SIGINT): the dispatcher claims nothing more,
+    // settles the message in hand and gives back what it claimed and did not try; the process
+    // waits for that (at most 30 seconds) before it exits.
     STOPPING.store(true, std::sync::atomic::Ordering::SeqCst);
+    let settled = tokio::task::spawn_blocking(|| drop(REMINDERS_BUSY.lock()));
+    if tokio::time::timeout(std::time::Duration::from_secs(30), settled).await.is_err() {
+        tracing::warn!(
+            "the reminders' dispatcher did not settle within 30 seconds; its claims lapse after their lease"
+        );
+    }
     Ok(())
 }
 
 /// Set when the process is stopping: the reminders' dispatcher stops claiming.
 static STOPPING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+/// Held by the reminders' tick and dispatch while they work.
+static REMINDERS_BUSY: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 /// The reminders' tick and dispatcher, in-process, every `PLATFORM_REMINDER_INTERVAL_SECONDS`.
 /// Several replicas may run it: one tick at a time holds the lock, any may dispatch.
 fn spawn_reminders(config: &Config, state: &app::AppState) {
     let (pool, templates, mailer) = (state.pool.clone(), state.templates.clone(), state.mailer.clone());
+    let frameworks = state.frameworks.clone();
     let public_url = state.public_url.to_string();
     let (every, give_up) = (config.reminder_interval, config.reminder_give_up);
     let worker = format!("{}-{}", std::process::id(), uuid::Uuid::new_v4());
@@ -769,18 +827,37 @@ fn spawn_reminders(config: &Config, state: &app::AppState) {
             if STOPPING.load(std::sync::atomic::Ordering::SeqCst) {
                 return;
             }
-            let (pool, templates, mailer, public_url, worker) =
-                (pool.clone(), templates.clone(), mailer.clone(), public_url.clone(), worker.clone());
+            let (pool, templates, mailer, public_url, worker, frameworks) = (
+                pool.clone(),
+                templates.clone(),
+                mailer.clone(),
+                public_url.clone(),
+                worker.clone(),
+                frameworks.clone(),
+            );
             let done = tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
+                // Held while working: a stopping process waits for it (see `serve_async`).
+                let _busy = REMINDERS_BUSY.lock();
+                if STOPPING.load(std::sync::atomic::Ordering::SeqCst) {
+                    return Ok(());
+                }
                 let now = clock::now();
+                let body_name = |t: &platform_db::models::Tenant, code: &str| body_name(&frameworks, t, code);
                 let settings = areas::reminders::service::TickSettings {
                     templates: &templates,
                     public_url: &public_url,
                     give_up_after: give_up,
+                    body_name: &body_name,
                 };
-                let tick = areas::reminders::service::tick(&mut *pool.get()?, &settings, now.date(), now)?;
-                if tick.queued > 0 || tick.refused > 0 {
-                    tracing::info!(queued = tick.queued, refused = tick.refused, "reminders queued");
+                let tick = areas::reminders::service::tick(&mut *pool.get()?, &settings, now)?;
+                if tick.queued + tick.refused + tick.held + tick.digests > 0 {
+                    tracing::info!(
+                        queued = tick.queued,
+                        held = tick.held,
+                        digests = tick.digests,
+                        refused = tick.refused,
+                        "reminders queued"
+                    );
                 }
                 let sent = areas::reminders::service::dispatch(&pool, &mailer, &worker, clock::now, || {
                     STOPPING.load(std::sync::atomic::Ordering::SeqCst)
@@ -800,6 +877,12 @@ fn spawn_reminders(config: &Config, state: &app::AppState) {
             }
         }
     });
+}
+
+/// The name of a body of a trust's framework, when the framework is loaded.
+fn body_name(frameworks: &frameworks::Frameworks, tenant: &platform_db::models::Tenant, code: &str) -> Option<String> {
+    let plugin = frameworks.for_tenant(tenant).ok()?;
+    plugin.framework.bodies.iter().find(|b| b.id == code).map(|b| b.name.clone())
 }
 
 /// Where people reach the platform: the configured public URL, else the bound address.

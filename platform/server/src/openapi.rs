@@ -27,6 +27,7 @@ use utoipa::{Modify, OpenApi};
         crate::areas::contracts::api::edit_contract,
         crate::areas::contracts::api::record_event,
         crate::areas::contracts::api::contract_record,
+        crate::areas::contracts::api::set_terms,
         crate::areas::monitoring::api::contract_kpis,
         crate::areas::monitoring::api::submit_return,
         crate::areas::reviews::api::due_reviews,
@@ -266,6 +267,16 @@ fn cycle_bodies(schemas: &mut serde_json::Value) {
             ("reason", text(4000)),
             ("value_pence", json!({"type": ["integer", "null"], "minimum": 0, "maximum": MAX_PENCE})),
             ("end_date", json!({"type": ["string", "null"], "format": "date"})),
+        ],
+    );
+    set(
+        schemas,
+        "Terms",
+        vec![
+            ("notice_months", json!({"type": "integer", "minimum": 0, "maximum": 36})),
+            ("procurement_act", json!({"type": "boolean"})),
+            ("procurement_regime", json!({"type": "string", "enum": ["standard", "light_touch"]})),
+            ("signed_on", json!({"type": ["string", "null"], "format": "date"})),
         ],
     );
     record_bodies(schemas, &fields);

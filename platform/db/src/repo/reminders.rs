@@ -11,8 +11,8 @@ use crate::conn::DbConnection;
 use crate::error::DbResult;
 use crate::models::{Contract, ContractStatus, OutboxMessage, OutboxStatus, Review, ReviewStatus, Role};
 use crate::schema::{
-    calendar_feeds, contracts, mail_outbox, memberships, reminder_preferences, reminder_settings, reviews,
-    unsubscribe_tokens, users,
+    body_members, calendar_feeds, contracts, mail_outbox, memberships, reminder_digest_items, reminder_preferences,
+    reminder_settings, reviews, unsubscribe_tokens, users,
 };
 use crate::{OutboxId, TenantId, UserId};
 
@@ -24,6 +24,46 @@ pub fn lead_days(conn: &mut DbConnection, tenant: &TenantId) -> DbResult<String>
         .first(conn)
         .optional()?
         .unwrap_or_else(|| "28,14,7,1".to_string()))
+}
+
+/// A trust's reminder settings: lead times, and when its daily digests go out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    /// Days before a review falls due, as the admin wrote them (`28,14,7,1`).
+    pub lead_days: String,
+    /// The hour of the day (0-23) digests go out, in `time_zone`.
+    pub digest_hour: i32,
+    /// An IANA time zone name (`Europe/London`).
+    pub time_zone: String,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings { lead_days: "28,14,7,1".into(), digest_hour: 8, time_zone: "Europe/London".into() }
+    }
+}
+
+/// A trust's reminder settings, or the defaults.
+pub fn settings(conn: &mut DbConnection, tenant: &TenantId) -> DbResult<Settings> {
+    let row: Option<(String, i32, String)> = reminder_settings::table
+        .find(tenant)
+        .select((reminder_settings::lead_days, reminder_settings::digest_hour, reminder_settings::time_zone))
+        .first(conn)
+        .optional()?;
+    Ok(row.map_or_else(Settings::default, |(lead_days, digest_hour, time_zone)| Settings {
+        lead_days,
+        digest_hour,
+        time_zone,
+    }))
+}
+
+/// Sets a trust's reminder settings (checked by the caller).
+pub fn set_settings(conn: &mut DbConnection, tenant: &TenantId, s: &Settings, now: NaiveDateTime) -> DbResult<()> {
+    set_lead_days(conn, tenant, &s.lead_days, now)?;
+    diesel::update(reminder_settings::table.find(tenant))
+        .set((reminder_settings::digest_hour.eq(s.digest_hour), reminder_settings::time_zone.eq(&s.time_zone)))
+        .execute(conn)?;
+    Ok(())
 }
 
 /// Sets a trust's lead times (checked by the caller).
@@ -74,6 +114,95 @@ pub fn running_contracts_ending_between(
         .order((contracts::end_date.asc(), contracts::id.asc()))
         .select((Contract::as_select(), contracts::notice_months))
         .load(conn)?)
+}
+
+/// Covered contracts that may have a Procurement Act deadline near `today`: running, or ended
+/// (by expiry or termination) within the last `ended_within` days. With each: its months of
+/// notice, whether the Act covers it, its regime and the day it was entered into.
+pub fn procurement_contracts(
+    conn: &mut DbConnection,
+    tenant: &TenantId,
+    today: NaiveDate,
+    ended_within: u64,
+) -> DbResult<Vec<(Contract, String, Option<NaiveDate>)>> {
+    let since = today - chrono::Days::new(ended_within);
+    Ok(contracts::table
+        .filter(contracts::tenant_id.eq(tenant))
+        .filter(contracts::procurement_act.eq(true))
+        .filter(contracts::status.ne(ContractStatus::Draft))
+        .filter(contracts::end_date.ge(since))
+        .order((contracts::end_date.asc(), contracts::id.asc()))
+        .select((Contract::as_select(), contracts::procurement_regime, contracts::signed_on))
+        .load(conn)?)
+}
+
+/// A contract's reminder and Procurement Act terms.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ContractTerms {
+    /// Months before the end that commissioners are told (0 to 36).
+    pub notice_months: i32,
+    /// Whether the Procurement Act 2023 covers the contract.
+    pub procurement_act: bool,
+    /// `standard` or `light_touch`.
+    pub procurement_regime: String,
+    /// The day it was entered into (its start date when none is given).
+    pub signed_on: Option<NaiveDate>,
+}
+
+/// A contract's terms.
+pub fn contract_terms(conn: &mut DbConnection, tenant: &TenantId, id: &crate::ContractId) -> DbResult<ContractTerms> {
+    let (notice_months, procurement_act, procurement_regime, signed_on) = contracts::table
+        .find(id)
+        .filter(contracts::tenant_id.eq(tenant))
+        .select((
+            contracts::notice_months,
+            contracts::procurement_act,
+            contracts::procurement_regime,
+            contracts::signed_on,
+        ))
+        .first(conn)?;
+    Ok(ContractTerms { notice_months, procurement_act, procurement_regime, signed_on })
+}
+
+/// Sets a contract's terms if it is still at `version` (raising it); false when it is not.
+pub fn set_contract_terms(
+    conn: &mut DbConnection,
+    tenant: &TenantId,
+    id: &crate::ContractId,
+    version: i32,
+    terms: &ContractTerms,
+) -> DbResult<bool> {
+    let n = diesel::update(
+        contracts::table.find(id).filter(contracts::tenant_id.eq(tenant)).filter(contracts::version.eq(version)),
+    )
+    .set((
+        contracts::notice_months.eq(terms.notice_months),
+        contracts::procurement_act.eq(terms.procurement_act),
+        contracts::procurement_regime.eq(&terms.procurement_regime),
+        contracts::signed_on.eq(terms.signed_on),
+        contracts::version.eq(contracts::version + 1),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Whether the trust had a contract covered by the Act running at some time from `from` to `to`
+/// (it then owes a payments compliance notice for the period).
+pub fn covered_contracts_running(
+    conn: &mut DbConnection,
+    tenant: &TenantId,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> DbResult<bool> {
+    let n: i64 = contracts::table
+        .filter(contracts::tenant_id.eq(tenant))
+        .filter(contracts::procurement_act.eq(true))
+        .filter(contracts::status.ne(ContractStatus::Draft))
+        .filter(contracts::start_date.le(to))
+        .filter(contracts::end_date.ge(from))
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
 }
 
 /// A member to tell: their user, address and the name the trust knows them by.
@@ -285,14 +414,152 @@ pub fn set_preference(
     Ok(())
 }
 
-/// The members of a trust who turned a topic off.
-pub fn opted_out(conn: &mut DbConnection, tenant: &TenantId, topic: &str) -> DbResult<Vec<UserId>> {
+/// The members of a trust who chose other than "each" for a topic, with their choice
+/// (`digest` or `off`).
+pub fn modes(conn: &mut DbConnection, tenant: &TenantId, topic: &str) -> DbResult<Vec<(UserId, String)>> {
     Ok(reminder_preferences::table
         .filter(reminder_preferences::tenant_id.eq(tenant))
         .filter(reminder_preferences::topic.eq(topic))
-        .filter(reminder_preferences::mode.eq("off"))
-        .select(reminder_preferences::user_id)
+        .filter(reminder_preferences::mode.ne("each"))
+        .select((reminder_preferences::user_id, reminder_preferences::mode))
         .load(conn)?)
+}
+
+/// The bodies a member serves on in a trust.
+pub fn bodies_of(conn: &mut DbConnection, tenant: &TenantId, user: &UserId) -> DbResult<Vec<String>> {
+    Ok(body_members::table
+        .filter(body_members::tenant_id.eq(tenant))
+        .filter(body_members::user_id.eq(user))
+        .order(body_members::body.asc())
+        .select(body_members::body)
+        .load(conn)?)
+}
+
+/// Sets the bodies a member serves on in a trust (checked by the caller).
+pub fn set_bodies(
+    conn: &mut DbConnection,
+    tenant: &TenantId,
+    user: &UserId,
+    bodies: &[String],
+    now: NaiveDateTime,
+) -> DbResult<()> {
+    diesel::delete(
+        body_members::table.filter(body_members::tenant_id.eq(tenant)).filter(body_members::user_id.eq(user)),
+    )
+    .execute(conn)?;
+    for body in bodies {
+        diesel::insert_into(body_members::table)
+            .values((
+                body_members::tenant_id.eq(tenant),
+                body_members::body.eq(body),
+                body_members::user_id.eq(user),
+                body_members::created_at.eq(now),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// The members of a trust who serve on each body, by body.
+pub fn body_members(conn: &mut DbConnection, tenant: &TenantId) -> DbResult<Vec<(String, Recipient)>> {
+    let rows: Vec<(String, UserId, String, String)> =
+        body_members::table
+            .inner_join(memberships::table.on(
+                memberships::tenant_id.eq(body_members::tenant_id).and(memberships::user_id.eq(body_members::user_id)),
+            ))
+            .inner_join(users::table.on(users::id.eq(body_members::user_id)))
+            .filter(body_members::tenant_id.eq(tenant))
+            .order((body_members::body.asc(), memberships::display_name.asc()))
+            .select((body_members::body, users::id, users::email, memberships::display_name))
+            .load(conn)?;
+    Ok(rows.into_iter().map(|(body, user, email, name)| (body, Recipient { user, email, name })).collect())
+}
+
+/// Whether a reminder's key is already taken: queued as an email, or held for a digest.
+pub fn key_taken(conn: &mut DbConnection, key: &str) -> DbResult<bool> {
+    let queued: i64 = mail_outbox::table.filter(mail_outbox::idempotency_key.eq(key)).count().get_result(conn)?;
+    if queued > 0 {
+        return Ok(true);
+    }
+    let held: i64 = reminder_digest_items::table.find(key).count().get_result(conn)?;
+    Ok(held > 0)
+}
+
+/// The keys of a trust's reminders already queued or held for a digest, for dates from `since`:
+/// read once a tick, so that what is already done costs no query per reminder.
+pub fn taken_keys(
+    conn: &mut DbConnection,
+    tenant: &TenantId,
+    since: NaiveDate,
+) -> DbResult<std::collections::HashSet<String>> {
+    let mut keys: std::collections::HashSet<String> = mail_outbox::table
+        .filter(mail_outbox::tenant_id.eq(tenant))
+        .filter(mail_outbox::due_on.ge(since))
+        .select(mail_outbox::idempotency_key)
+        .load::<String>(conn)?
+        .into_iter()
+        .collect();
+    keys.extend(
+        reminder_digest_items::table
+            .filter(reminder_digest_items::tenant_id.eq(tenant))
+            .filter(reminder_digest_items::due_on.ge(since))
+            .select(reminder_digest_items::key)
+            .load::<String>(conn)?,
+    );
+    Ok(keys)
+}
+
+/// A reminder held for a member's next daily digest.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = reminder_digest_items)]
+pub struct DigestItem {
+    pub key: String,
+    pub tenant_id: TenantId,
+    pub user_id: UserId,
+    pub due_on: NaiveDate,
+    /// The heading it is listed under (the body that owns it).
+    pub body: String,
+    pub kind: String,
+    pub subject_kind: String,
+    pub subject_id: String,
+    /// What the digest says of it, as JSON.
+    pub content: String,
+    pub created_at: NaiveDateTime,
+    pub digest_key: Option<String>,
+}
+
+/// Holds a reminder for a digest; false when its key is already taken.
+pub fn hold(conn: &mut DbConnection, item: &DigestItem) -> DbResult<bool> {
+    if key_taken(conn, &item.key)? {
+        return Ok(false);
+    }
+    diesel::insert_into(reminder_digest_items::table).values(item).execute(conn)?;
+    Ok(true)
+}
+
+/// The reminders held for digests in a trust not yet sent, by member, in date order.
+pub fn waiting(conn: &mut DbConnection, tenant: &TenantId) -> DbResult<Vec<DigestItem>> {
+    Ok(reminder_digest_items::table
+        .filter(reminder_digest_items::tenant_id.eq(tenant))
+        .filter(reminder_digest_items::digest_key.is_null())
+        .order((
+            reminder_digest_items::user_id.asc(),
+            reminder_digest_items::due_on.asc(),
+            reminder_digest_items::body.asc(),
+            reminder_digest_items::key.asc(),
+        ))
+        .select(DigestItem::as_select())
+        .load(conn)?)
+}
+
+/// Marks held reminders as carried by the digest under `digest_key`.
+pub fn carried(conn: &mut DbConnection, keys: &[String], digest_key: &str) -> DbResult<()> {
+    for chunk in keys.chunks(500) {
+        diesel::update(reminder_digest_items::table.filter(reminder_digest_items::key.eq_any(chunk)))
+            .set(reminder_digest_items::digest_key.eq(digest_key))
+            .execute(conn)?;
+    }
+    Ok(())
 }
 
 /// Keeps an unsubscribe link's hash with the member and topic it turns off.
@@ -330,7 +597,16 @@ pub fn unsubscribe(
         .first(conn)
         .optional()?;
     if let Some((tenant, user, topic)) = &found {
-        set_preference(conn, tenant, user, topic, "off", now)?;
+        if topic == "digest" {
+            // A digest's link turns off what the member takes as a digest.
+            for (t, mode) in preferences(conn, tenant, user)? {
+                if mode == "digest" {
+                    set_preference(conn, tenant, user, &t, "off", now)?;
+                }
+            }
+        } else {
+            set_preference(conn, tenant, user, topic, "off", now)?;
+        }
         diesel::update(unsubscribe_tokens::table.find(token_hash).filter(unsubscribe_tokens::used_at.is_null()))
             .set(unsubscribe_tokens::used_at.eq(now))
             .execute(conn)?;

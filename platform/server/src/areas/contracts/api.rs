@@ -119,6 +119,37 @@ pub(crate) async fn record_event(
     Ok(HttpResponse::Created().insert_header(etag(saved.contract.version)).json(saved))
 }
 
+/// Sets when commissioners are reminded before the contract ends (months of notice) and how the
+/// Procurement Act 2023 covers it (covered or not, its regime, the day it was entered into), from
+/// which the Act's notices are reminded. Send the ETag the contract was read with as If-Match.
+#[utoipa::path(put, path = "/api/v1/tenants/{slug}/contracts/{id}/terms", tag = "contracts",
+    params(("slug" = String, Path, description = "the trust's slug"),
+           ("id" = String, Path, description = "the contract's id"),
+           ("If-Match" = Option<String>, Header, description = "the contract's ETag when it was read")),
+    request_body = service::Terms,
+    responses(
+        (status = 200, description = "the contract at its new version, its terms and what changed", body = service::TermsSaved),
+        (status = 409, description = "changed since it was read; the current contract is in `current`", body = ErrorBody),
+        (status = 422, description = "refused for what it says, naming the field", body = ErrorBody),
+        (status = 428, description = "no version given", body = ErrorBody)))]
+pub(crate) async fn set_terms(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    visitor: Visitor,
+    path: web::Path<(String, String)>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let (slug, id) = path.into_inner();
+    let access = auth::tenant_access(&state, &req, &visitor, &slug, true).await?;
+    let id = contract_id(&id)?;
+    let input: service::Terms = json_body(&body)?;
+    let version = version_of(&req, None)?;
+    let saved =
+        with_current(&state, &access, &id, service::set_terms(&state, &access, id.clone(), version, input).await)
+            .await?;
+    Ok(HttpResponse::Ok().insert_header(etag(saved.contract.version)).json(saved))
+}
+
 /// A contract with its events and every review, for its history.
 #[utoipa::path(get, path = "/api/v1/tenants/{slug}/contracts/{id}/record", tag = "contracts",
     params(("slug" = String, Path, description = "the trust's slug"),

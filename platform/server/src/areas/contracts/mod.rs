@@ -14,6 +14,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/api/v1/tenants/{slug}/contracts/{id}", web::put().to(edit_contract))
         .route("/api/v1/tenants/{slug}/contracts/{id}/events", web::post().to(record_event))
         .route("/api/v1/tenants/{slug}/contracts/{id}/record", web::get().to(contract_record))
+        .route("/api/v1/tenants/{slug}/contracts/{id}/terms", web::put().to(set_terms))
         .route("/t/{slug}/contracts", web::get().to(pages::list))
         .route("/t/{slug}/contracts", web::post().to(pages::create))
         .route("/t/{slug}/contracts/new", web::get().to(pages::new_page))
@@ -21,5 +22,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/t/{slug}/contracts/{id}/edit", web::get().to(pages::edit_page))
         .route("/t/{slug}/contracts/{id}/edit", web::post().to(pages::edit))
         .route("/t/{slug}/contracts/{id}/events/new", web::get().to(pages::event_page))
+        .route("/t/{slug}/contracts/{id}/terms", web::get().to(pages::terms_page))
+        .route("/t/{slug}/contracts/{id}/terms", web::post().to(pages::terms))
         .route("/t/{slug}/contracts/{id}/events", web::post().to(pages::event));
 }

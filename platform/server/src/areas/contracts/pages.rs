@@ -308,6 +308,40 @@ pub(super) async fn show(
         reviews,
         "No review planned.",
     ));
+    if commissioner {
+        let t = &record.terms;
+        let mut items = vec![v::item(
+            "Reminder before it ends",
+            if t.notice_months == 0 {
+                "none".to_string()
+            } else {
+                format!("{} months before, and on the day", t.notice_months)
+            },
+        )];
+        items.push(v::item(
+            "Procurement Act 2023",
+            if t.procurement_act {
+                format!(
+                    "covered, {} regime; its notices are reminded",
+                    if t.procurement_regime == "light_touch" { "light touch" } else { "standard" }
+                )
+            } else {
+                "not marked as covered".to_string()
+            },
+        ));
+        if t.procurement_act {
+            items.push(v::item(
+                "Entered into",
+                t.signed_on.clone().unwrap_or_else(|| format!("{} (its start)", v::day(k.start_date))),
+            ));
+        }
+        let mut section = json!({"id": "terms", "heading": "Reminders and the Procurement Act 2023", "summary": items});
+        if Action::Commission.allowed(access.role()) {
+            section["links"] =
+                json!([{"href": format!("{base}/terms"), "label": "Change the reminders and Procurement Act terms"}]);
+        }
+        sections.push(section);
+    }
     let mut actions = Vec::new();
     let open = matches!(k.status, ContractStatus::Draft | ContractStatus::Active);
     if Action::Commission.allowed(access.role()) && open {
@@ -400,6 +434,112 @@ pub(super) async fn edit(
             let k = service::record(&state, &access, id).await?.contract;
             let shown = if matches!(e, ApiError::Stale { .. }) { edit_values(&k) } else { values };
             Ok(edit_form(&state, &access, &k, &shown, Some(e)).await?)
+        }
+    }
+}
+
+fn terms_fields() -> Vec<Field> {
+    vec![
+        Field::whole("notice_months", "Months before the end to remind commissioners")
+            .hint("Time to decide whether to re-commission: 0 to 36 months (0 for no such reminder). A reminder also goes on the end date."),
+        Field::radios(
+            "procurement_act",
+            "Is the contract covered by the Procurement Act 2023?",
+            vec![Opt::new("yes", "Yes: remind us of the notices the Act asks for"), Opt::new("no", "No")],
+        ),
+        Field::radios(
+            "procurement_regime",
+            "Regime",
+            vec![
+                Opt::new("light_touch", "Light touch (most children's social care services)"),
+                Opt::new("standard", "Standard"),
+            ],
+        ),
+        Field::date("signed_on", "Day the contract was entered into")
+            .optional()
+            .hint("Its start date when left blank. The contract details notice is due within 30 days of it (120 for light touch)."),
+    ]
+}
+
+fn terms_values(t: &service::Terms) -> Values {
+    let mut values = Values::default();
+    values
+        .set("notice_months", t.notice_months.to_string())
+        .set("procurement_act", if t.procurement_act { "yes" } else { "no" })
+        .set("procurement_regime", t.procurement_regime.clone())
+        .set_date("signed_on", t.signed_on.as_deref().and_then(|d| d.parse().ok()));
+    values
+}
+
+fn terms_form(
+    state: &AppState,
+    access: &Access,
+    k: &Contract,
+    values: &Values,
+    error: Option<ApiError>,
+) -> Result<HttpResponse, ApiError> {
+    let fields = terms_fields();
+    let base = format!("/t/{}/contracts/{}", access.tenant.slug, k.id);
+    let mut page = FormPage::new(
+        format!("Reminders and the Procurement Act for {}", k.reference),
+        format!("{base}/terms"),
+        &fields,
+        values,
+    );
+    page.caption = Some("Contract".into());
+    page.intro = vec!["For a contract covered by the Procurement Act 2023, commissioners are reminded of its contract details notice, its KPI assessments and contract performance notices (over £5 million, not light touch), its termination notice, and the trust's payments compliance notices. The trust remains responsible for publishing them.".into()];
+    page.version = Some(k.version);
+    page.cancel = Some(base);
+    page.error = error;
+    v::form_page(state, access, page)
+}
+
+/// The terms as the form gives them: the answers read into the API's body.
+fn read_terms(values: &Values) -> Result<(service::Terms, i32), ApiError> {
+    let mut body = forms::body_of(&terms_fields(), values)?;
+    body["procurement_act"] = Value::Bool(match body["procurement_act"].as_str() {
+        Some("yes") => true,
+        Some("no") => false,
+        _ => return Err(ApiError::bad_request(Some("procurement_act"), "Choose whether the Act covers the contract")),
+    });
+    let terms = serde_json::from_value(body).map_err(|e| ApiError::bad_request(None, e.to_string()))?;
+    Ok((terms, values.version()?))
+}
+
+pub(super) async fn terms_page(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    visitor: Visitor,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, PageError> {
+    let (slug, id) = path.into_inner();
+    let access = page_access(&state, &req, &visitor, &slug).await?;
+    access.require(Action::Commission)?;
+    let record = service::record(&state, &access, v::path_id(&id)?).await?;
+    Ok(terms_form(&state, &access, &record.contract, &terms_values(&record.terms), None)?)
+}
+
+pub(super) async fn terms(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    visitor: Visitor,
+    path: web::Path<(String, String)>,
+    body: web::Bytes,
+) -> Result<HttpResponse, PageError> {
+    let (slug, id) = path.into_inner();
+    let (access, values) = v::submitted(&state, &req, &visitor, &slug, &body).await?;
+    access.require(Action::Commission)?;
+    let id: ContractId = v::path_id(&id)?;
+    let result = match read_terms(&values) {
+        Ok((input, version)) => service::set_terms(&state, &access, id.clone(), version, input).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(saved) => Ok(v::saved(&format!("/t/{}/contracts/{}", access.tenant.slug, saved.contract.id))),
+        Err(e) => {
+            let record = service::record(&state, &access, id).await?;
+            let shown = if matches!(e, ApiError::Stale { .. }) { terms_values(&record.terms) } else { values };
+            Ok(terms_form(&state, &access, &record.contract, &shown, Some(e))?)
         }
     }
 }

@@ -12,6 +12,7 @@ use platform_db::repo::changes::{FieldChange, audit_detail};
 use platform_db::repo::commissioning::{self as c, NewContract};
 use platform_db::repo::contracts::{self as k, ContractChange, EventRequest, Replanned};
 use platform_db::repo::edits::{self, not_here};
+use platform_db::repo::reminders::{self as r, ContractTerms};
 use platform_db::repo::{Page, Paged, audit};
 use platform_db::{ContractId, ServiceId, TenantId};
 use serde::{Deserialize, Serialize};
@@ -377,6 +378,101 @@ pub struct ContractRecord {
     pub contract: Contract,
     pub events: Vec<ContractEvent>,
     pub reviews: Vec<Review>,
+    /// When commissioners are told before it ends, and how the Procurement Act 2023 covers it.
+    pub terms: Terms,
+}
+
+/// A contract's reminder and Procurement Act 2023 terms.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Terms {
+    /// Months before the end that commissioners are reminded (time to re-commission), 0 to 36;
+    /// 0 for no such reminder. 6 unless set.
+    #[serde(deserialize_with = "crate::app::api::whole")]
+    pub notice_months: i64,
+    /// Whether the Procurement Act 2023 covers the contract: its notices are then reminded.
+    pub procurement_act: bool,
+    /// `standard` or `light_touch` (most children's social care services).
+    pub procurement_regime: String,
+    /// YYYY-MM-DD: the day the contract was entered into (its start date when not given).
+    #[serde(default)]
+    pub signed_on: Option<String>,
+}
+
+impl Terms {
+    fn of(t: &ContractTerms) -> Terms {
+        Terms {
+            notice_months: i64::from(t.notice_months),
+            procurement_act: t.procurement_act,
+            procurement_regime: t.procurement_regime.clone(),
+            signed_on: t.signed_on.map(|d| d.to_string()),
+        }
+    }
+
+    /// The terms checked, each fault naming its field.
+    fn checked(&self) -> Result<ContractTerms, ApiError> {
+        let notice_months = i32::try_from(self.notice_months)
+            .ok()
+            .filter(|m| (0..=36).contains(m))
+            .ok_or_else(|| ApiError::bad_request(Some("notice_months"), "Months of notice must be from 0 to 36"))?;
+        if !["standard", "light_touch"].contains(&self.procurement_regime.as_str()) {
+            return Err(ApiError::bad_request(Some("procurement_regime"), "Choose the standard regime or light touch"));
+        }
+        let signed_on =
+            self.signed_on.as_deref().filter(|d| !d.trim().is_empty()).map(|d| date("signed_on", d)).transpose()?;
+        Ok(ContractTerms {
+            notice_months,
+            procurement_act: self.procurement_act,
+            procurement_regime: self.procurement_regime.clone(),
+            signed_on,
+        })
+    }
+}
+
+/// What setting a contract's terms did.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct TermsSaved {
+    pub contract: Contract,
+    pub terms: Terms,
+    pub changes: Vec<FieldChange>,
+}
+
+/// Sets when commissioners are told before a contract ends and how the Procurement Act 2023
+/// covers it; audited with each field's before and after.
+pub async fn set_terms(
+    state: &AppState,
+    access: &Access,
+    id: ContractId,
+    version: i32,
+    input: Terms,
+) -> Result<TermsSaved, ApiError> {
+    access.require(Action::Commission)?;
+    let terms = input.checked()?;
+    let now = clock::now();
+    let access = access.clone();
+    let tenant = access.tenant.id.clone();
+    state
+        .tenant_work(&tenant.clone(), move |conn| {
+            let stored = c::get_contract(conn, &tenant, &id)?;
+            edits::check_version(stored.version, version)?;
+            let before = Terms::of(&r::contract_terms(conn, &tenant, &id)?);
+            if !r::set_contract_terms(conn, &tenant, &id, version, &terms)? {
+                return Err(platform_db::DbError::Stale { current: stored.version }.into());
+            }
+            let after = Terms::of(&terms);
+            let (b, a) =
+                (serde_json::to_value(&before).unwrap_or_default(), serde_json::to_value(&after).unwrap_or_default());
+            let changes: Vec<FieldChange> = ["notice_months", "procurement_act", "procurement_regime", "signed_on"]
+                .iter()
+                .filter(|f| b[**f] != a[**f])
+                .map(|f| FieldChange { field: (*f).to_string(), before: b[*f].clone(), after: a[*f].clone() })
+                .collect();
+            let detail = audit_detail(&changes, serde_json::Map::new());
+            audit::record(conn, &access.actor().audit("contract.terms_set", "contract", id.as_str(), detail, now))?;
+            let contract = c::get_contract(conn, &tenant, &id)?;
+            Ok(TermsSaved { contract, terms: after, changes })
+        })
+        .await
 }
 
 pub async fn record(state: &AppState, access: &Access, id: ContractId) -> Result<ContractRecord, ApiError> {
@@ -391,7 +487,8 @@ pub async fn record(state: &AppState, access: &Access, id: ContractId) -> Result
             }
             let events = k::events(conn, &tenant, &id)?;
             let reviews = k::reviews_of(conn, &tenant, &id)?;
-            Ok(ContractRecord { contract, events, reviews })
+            let terms = Terms::of(&r::contract_terms(conn, &tenant, &id)?);
+            Ok(ContractRecord { contract, events, reviews, terms })
         })
         .await
 }

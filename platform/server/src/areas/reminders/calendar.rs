@@ -11,6 +11,8 @@ use platform_db::models::{Role, Tenant};
 use platform_db::repo::reminders as repo;
 use platform_db::{DbError, UserId};
 
+use super::plan;
+
 /// How far ahead a feed looks, and how far back for what is overdue.
 const AHEAD_DAYS: u64 = 400;
 const BEHIND_DAYS: u64 = 30;
@@ -40,10 +42,14 @@ pub fn feed(
             .alarm(Alarm::display(&summary, -chrono::Duration::days(1)))
             .done()
     };
+    let serving = repo::bodies_of(conn, &tenant.id, user)?;
     for r in
         repo::open_reviews_between(conn, &tenant.id, today - Days::new(BEHIND_DAYS), today + Days::new(AHEAD_DAYS))?
     {
-        let mine = r.owner_user_id.as_ref() == Some(user) || (r.owner_user_id.is_none() && commissioner);
+        let unowned = r.owner_user_id.is_none();
+        let mine = r.owner_user_id.as_ref() == Some(user)
+            || (unowned && commissioner)
+            || (unowned && r.owner_body.as_ref().is_some_and(|b| serving.contains(b)));
         if mine {
             calendar.push(event(
                 format!("review-{}@commissioning.platform", r.id),
@@ -71,6 +77,31 @@ pub fn feed(
                     on,
                     format!("Contract notice period begins: {} {}", k.reference, k.title),
                     path,
+                ));
+            }
+        }
+    }
+    if commissioner {
+        // The Procurement Act 2023's deadlines of the contracts the trust marked as covered.
+        for (k, regime, signed_on) in repo::procurement_contracts(conn, &tenant.id, today, BEHIND_DAYS)? {
+            let terms = plan::ActContract {
+                light_touch: regime == "light_touch",
+                value_pence: k.value_pence,
+                signed_on: signed_on.unwrap_or(k.start_date),
+                start: k.start_date,
+                end: k.end_date,
+            };
+            for (code, _, due) in plan::act_deadlines(&terms) {
+                if due < today - Days::new(BEHIND_DAYS) || due > today + Days::new(AHEAD_DAYS) {
+                    continue;
+                }
+                let (_, notice, section) =
+                    plan::ACT_NOTICES.iter().find(|(c, _, _)| *c == code).copied().unwrap_or((code, code, ""));
+                calendar.push(event(
+                    format!("{code}-{}-{due}@commissioning.platform", k.id),
+                    due,
+                    format!("Last day for the {notice} ({section}): {} {}", k.reference, k.title),
+                    format!("/t/{slug}/contracts/{}", k.id),
                 ));
             }
         }

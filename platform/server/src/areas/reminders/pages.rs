@@ -17,20 +17,28 @@ use crate::app::views::{self as v, FormPage};
 use crate::clock;
 use crate::error::ApiError;
 
-fn lead_field() -> Vec<Field> {
-    vec![Field::text("lead_days", "Days before a review falls due").hint(
-        "Whole days, separated by commas, for example 28, 14, 7, 1. A reminder also goes on the day, and overdue reviews are escalated 1 and 7 working days after.",
-    )]
+fn settings_fields() -> Vec<Field> {
+    let hours = (0..24).map(|h| Opt::new(h.to_string(), format!("{h:02}:00"))).collect();
+    vec![
+        Field::text("lead_days", "Days before a review falls due").hint(
+            "Whole days, separated by commas, for example 28, 14, 7, 1. A reminder also goes on the day, and overdue reviews are escalated 1 and 7 working days after.",
+        ),
+        Field::select("digest_hour", "Time of the daily digest", hours)
+            .hint("Members who choose a daily digest get one email at this time with everything that fell due since the last one."),
+        Field::text("time_zone", "Time zone")
+            .hint("The trust's days and the digest's time are in this time zone, for example Europe/London."),
+    ]
 }
 
 async fn page(state: &AppState, access: &Access, notice: Option<&str>) -> Result<HttpResponse, ApiError> {
     access.require(Action::Commission)?;
     let tid = access.tenant.id.clone();
-    let (rows, lead, members) = state
+    let (rows, trust, members) = state
         .tenant_db(&access.tenant.id, move |c| {
-            Ok((repo::of_tenant(c, &tid, 200)?, repo::lead_days(c, &tid)?, platform_db::repo::users::members(c, &tid)?))
+            Ok((repo::of_tenant(c, &tid, 200)?, repo::settings(c, &tid)?, platform_db::repo::users::members(c, &tid)?))
         })
         .await?;
+    let lead = &trust.lead_days;
     let slug = &access.tenant.slug;
     let name_of = |u: &Option<platform_db::UserId>| -> String {
         u.as_ref()
@@ -44,6 +52,7 @@ async fn page(state: &AppState, access: &Access, notice: Option<&str>) -> Result
                 let about = match (r.subject_kind.as_deref(), &r.subject_id) {
                     (Some("review"), Some(id)) => v::cell(&r.subject, Some(format!("/t/{slug}/reviews/{id}"))),
                     (Some("contract"), Some(id)) => v::cell(&r.subject, Some(format!("/t/{slug}/contracts/{id}"))),
+                    (Some("trust"), Some(_)) => v::cell(&r.subject, Some(format!("/t/{slug}/contracts"))),
                     _ => v::cell(&r.subject, None),
                 };
                 let when = match status {
@@ -93,9 +102,13 @@ async fn page(state: &AppState, access: &Access, notice: Option<&str>) -> Result
         ),
     ];
     let mut data = json!({"title": "Reminders", "caption": access.tenant.name, "notice": notice, "sections": sections,
-        "intro": [format!("Reminders go {} days before a review falls due, on the day, and to the trust's admins 1 and 7 working days after it if it is still open; and to commissioners when a contract's notice period begins and when it ends. Days at a weekend or on a bank holiday are reminded on the working day before.", lead.replace(',', ", "))]});
+    "intro": [
+        format!("Reminders go {} days before a review falls due, on the day, and to the trust's admins 1 and 7 working days after it if it is still open; and to commissioners when a contract's notice period begins and when it ends. Days at a weekend or on a bank holiday are reminded on the working day before.", lead.replace(',', ", ")),
+        "For contracts marked as covered by the Procurement Act 2023, commissioners are also reminded of the notices the Act asks for: the contract details notice (section 53), KPI assessments and contract performance notices (sections 52 and 71), the contract termination notice (section 80) and the trust's payments compliance notices (section 69). The trust remains responsible for publishing them.".to_string(),
+        format!("Members who choose a daily digest get it at {:02}:00 ({}).", trust.digest_hour, trust.time_zone),
+    ]});
     if Action::ManageSettings.allowed(access.role()) {
-        data["actions"] = json!([{"href": format!("/t/{slug}/reminders/settings"), "label": "Change the lead times"}]);
+        data["actions"] = json!([{"href": format!("/t/{slug}/reminders/settings"), "label": "Change the lead times and the digest's time"}]);
     }
     v::record_page(state, access, data)
 }
@@ -147,24 +160,49 @@ pub(super) async fn settings(
 ) -> Result<HttpResponse, PageError> {
     let (access, values) = v::submitted(&state, &req, &visitor, &slug, &body).await?;
     access.require(Action::ManageSettings)?;
-    let lead = match plan::lead_days(values.get("lead_days")) {
-        Ok(days) => days.iter().map(ToString::to_string).collect::<Vec<_>>().join(","),
-        Err(m) => {
-            let e = ApiError::bad_request(Some("lead_days"), format!("Days before a review falls due: {m}"));
-            return Ok(settings_form(&state, &access, &values, Some(e))?);
-        }
+    let trust = match read_settings(&values) {
+        Ok(t) => t,
+        Err(e) => return Ok(settings_form(&state, &access, &values, Some(e))?),
     };
     let actor = access.actor();
     let now = clock::now();
     state
         .tenant_db(&access.tenant.id, move |c| {
-            repo::set_lead_days(c, &actor.tenant, &lead, now)?;
-            let detail = json!({"lead_days": lead}).to_string();
-            audit::record(c, &actor.audit("reminders.lead_times_set", "tenant", actor.tenant.as_str(), detail, now))?;
+            repo::set_settings(c, &actor.tenant, &trust, now)?;
+            let detail =
+                json!({"lead_days": trust.lead_days, "digest_hour": trust.digest_hour, "time_zone": trust.time_zone})
+                    .to_string();
+            audit::record(c, &actor.audit("reminders.settings_set", "tenant", actor.tenant.as_str(), detail, now))?;
             Ok(())
         })
         .await?;
     Ok(v::saved(&format!("/t/{}/reminders", access.tenant.slug)))
+}
+
+/// A trust's reminder settings as its admin typed them, each checked.
+fn read_settings(values: &Values) -> Result<repo::Settings, ApiError> {
+    crate::app::forms::body_of(&settings_fields(), values)?;
+    let lead_days = plan::lead_days(values.get("lead_days"))
+        .map_err(|m| ApiError::bad_request(Some("lead_days"), format!("Days before a review falls due: {m}")))?
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(",");
+    let digest_hour = values
+        .get("digest_hour")
+        .trim()
+        .parse::<i32>()
+        .ok()
+        .filter(|h| (0..24).contains(h))
+        .ok_or_else(|| ApiError::bad_request(Some("digest_hour"), "Choose the time of the daily digest"))?;
+    let time_zone = values.get("time_zone").trim().to_string();
+    if time_zone.parse::<chrono_tz::Tz>().is_err() {
+        return Err(ApiError::bad_request(
+            Some("time_zone"),
+            "Time zone must be a time zone's name, such as Europe/London",
+        ));
+    }
+    Ok(repo::Settings { lead_days, digest_hour, time_zone })
 }
 
 fn settings_form(
@@ -173,9 +211,9 @@ fn settings_form(
     values: &Values,
     error: Option<ApiError>,
 ) -> Result<HttpResponse, ApiError> {
-    let fields = lead_field();
+    let fields = settings_fields();
     let base = format!("/t/{}/reminders", access.tenant.slug);
-    let mut form = FormPage::new("Lead times of reminders", format!("{base}/settings"), &fields, values);
+    let mut form = FormPage::new("Reminder settings", format!("{base}/settings"), &fields, values);
     form.caption = Some("Reminders".into());
     form.cancel = Some(base);
     form.error = error;
@@ -191,24 +229,55 @@ pub(super) async fn settings_page(
     let access = page_access(&state, &req, &visitor, &slug).await?;
     access.require(Action::ManageSettings)?;
     let tid = access.tenant.id.clone();
-    let lead = state.tenant_db(&access.tenant.id, move |c| repo::lead_days(c, &tid)).await?;
+    let trust = state.tenant_db(&access.tenant.id, move |c| repo::settings(c, &tid)).await?;
     let mut values = Values::default();
-    values.set("lead_days", lead.replace(',', ", "));
+    values.set("lead_days", trust.lead_days.replace(',', ", "));
+    values.set("digest_hour", trust.digest_hour.to_string());
+    values.set("time_zone", trust.time_zone);
     Ok(settings_form(&state, &access, &values, None)?)
 }
 
-fn choice_fields() -> Vec<Field> {
-    let modes = |off: &str| vec![Opt::new("each", "Send me each reminder"), Opt::new("off", off)];
-    vec![
+/// The bodies of the trust's framework a member may serve on: (id, name).
+fn bodies(state: &AppState, access: &Access) -> Vec<(String, String)> {
+    crate::framework_calls::Framework::of(&state.frameworks, &access.tenant)
+        .map(|fw| fw.description().bodies.iter().map(|b| (b.id.clone(), b.name.clone())).collect())
+        .unwrap_or_default()
+}
+
+/// A member's choice for each topic.
+type Choices = Vec<(&'static str, String)>;
+
+fn choice_fields(bodies: &[(String, String)]) -> Vec<Field> {
+    let modes = |off: &str| {
+        vec![
+            Opt::new("each", "Send me each reminder"),
+            Opt::new("digest", "Send me one daily digest"),
+            Opt::new("off", off),
+        ]
+    };
+    let mut fields = vec![
         Field::radios(
             "reviews",
             "Reminders about reviews",
             modes("Do not send me these (as an admin, you are still told of overdue reviews)"),
         )
-        .hint("Before a review you own (or, as a commissioner, one with no owner) falls due, on the day, and when it is overdue."),
-        Field::radios("contracts", "Reminders about contracts", modes("Do not send me these"))
-            .hint("When a contract's notice period begins, and when it ends (commissioners)."),
-    ]
+        .hint("Before a review you own (or one owned by a body you serve on, or, as a commissioner, one with no owner) falls due, on the day, and when it is overdue."),
+        Field::radios("contracts", "Reminders about contracts", modes("Do not send me these")).hint(
+            "When a contract's notice period begins, when it ends, and the Procurement Act 2023 notices of covered contracts (commissioners).",
+        ),
+    ];
+    if !bodies.is_empty() {
+        fields.push(
+            Field::checks(
+                "bodies",
+                "The bodies you serve on",
+                bodies.iter().map(|(id, name)| Opt::new(id.clone(), name.clone())).collect(),
+            )
+            .optional()
+            .hint("A review a body owns with no owner in person is reminded to the members who serve on it."),
+        );
+    }
+    fields
 }
 
 fn mine_form(
@@ -219,7 +288,7 @@ fn mine_form(
     saved: bool,
     feed: bool,
 ) -> Result<HttpResponse, ApiError> {
-    let fields = choice_fields();
+    let fields = choice_fields(&bodies(state, access));
     let mut form =
         FormPage::new("Your reminders", format!("/t/{}/reminders/mine", access.tenant.slug), &fields, values);
     form.caption = Some(access.tenant.name.clone());
@@ -254,12 +323,15 @@ pub(super) async fn mine_page(
     let access = page_access(&state, &req, &visitor, &slug).await?;
     access.require(Action::Read)?;
     let (tid, uid) = (access.tenant.id.clone(), access.user.id.clone());
-    let chosen = state.tenant_db(&access.tenant.id, move |c| repo::preferences(c, &tid, &uid)).await?;
+    let (chosen, serving) = state
+        .tenant_db(&access.tenant.id, move |c| Ok((repo::preferences(c, &tid, &uid)?, repo::bodies_of(c, &tid, &uid)?)))
+        .await?;
     let mut values = Values::default();
     for topic in repo::TOPICS {
         let mode = chosen.iter().find(|(t, _)| t == topic).map_or("each", |(_, m)| m.as_str());
         values.set(topic, mode);
     }
+    values.set_all("bodies", serving);
     let feed = has_feed(&state, &access).await?;
     Ok(mine_form(&state, &access, &values, None, v::notice(&req).is_some(), feed)?)
 }
@@ -273,28 +345,30 @@ pub(super) async fn mine(
 ) -> Result<HttpResponse, PageError> {
     let (access, values) = v::submitted(&state, &req, &visitor, &slug, &body).await?;
     access.require(Action::Read)?;
-    let fields = choice_fields();
-    let chosen = match crate::app::forms::body_of(&fields, &values) {
-        Ok(body) => {
-            let mut out = Vec::new();
-            for topic in repo::TOPICS {
-                match body[topic].as_str() {
-                    Some(m @ ("each" | "off")) => out.push((topic, m.to_string())),
-                    _ => {
-                        let e = ApiError::bad_request(Some(topic), "Choose each reminder or none");
-                        return Ok(mine_form(
-                            &state,
-                            &access,
-                            &values,
-                            Some(e),
-                            false,
-                            has_feed(&state, &access).await?,
-                        )?);
-                    }
+    let known = bodies(&state, &access);
+    let fields = choice_fields(&known);
+    let read = |values: &Values| -> Result<(Choices, Vec<String>), ApiError> {
+        let body = crate::app::forms::body_of(&fields, values)?;
+        let mut out = Vec::new();
+        for topic in repo::TOPICS {
+            match body[topic].as_str() {
+                Some(m @ ("each" | "digest" | "off")) => out.push((topic, m.to_string())),
+                _ => {
+                    return Err(ApiError::bad_request(Some(topic), "Choose each reminder, a daily digest or none"));
                 }
             }
-            out
         }
+        let mut serving = Vec::new();
+        for b in values.all("bodies") {
+            if !known.iter().any(|(id, _)| id == b) {
+                return Err(ApiError::bad_request(Some("bodies"), "Choose from the bodies listed"));
+            }
+            serving.push(b.clone());
+        }
+        Ok((out, serving))
+    };
+    let (chosen, serving) = match read(&values) {
+        Ok(x) => x,
         Err(e) => return Ok(mine_form(&state, &access, &values, Some(e), false, has_feed(&state, &access).await?)?),
     };
     let actor = access.actor();
@@ -304,10 +378,11 @@ pub(super) async fn mine(
             for (topic, mode) in &chosen {
                 repo::set_preference(c, &actor.tenant, &actor.user, topic, mode, now)?;
             }
-            let detail = json!(
-                chosen.iter().map(|(t, m)| (t.to_string(), m.clone())).collect::<std::collections::BTreeMap<_, _>>()
-            )
-            .to_string();
+            repo::set_bodies(c, &actor.tenant, &actor.user, &serving, now)?;
+            let mut detail: serde_json::Map<String, Value> =
+                chosen.iter().map(|(t, m)| (t.to_string(), json!(m))).collect();
+            detail.insert("bodies".into(), json!(serving));
+            let detail = Value::Object(detail).to_string();
             audit::record(c, &actor.audit("reminders.preferences_set", "user", actor.user.as_str(), detail, now))?;
             Ok(())
         })
@@ -358,14 +433,17 @@ pub(super) async fn unsubscribe(
         })
         .await?;
     match done {
-        Some((trust, topic)) => Ok(crate::app::pages::message(
-            &state,
-            200,
-            "You will not get these reminders",
-            &[format!(
-                "{trust} will not send you reminders about {topic} any more. You can turn them on again under Your reminders once you sign in."
-            )],
-        )?),
+        Some((trust, topic)) => {
+            let what = if topic == "digest" { "daily digests".to_string() } else { format!("reminders about {topic}") };
+            Ok(crate::app::pages::message(
+                &state,
+                200,
+                "You will not get these reminders",
+                &[format!(
+                    "{trust} will not send you {what} any more. You can turn them on again under Your reminders once you sign in."
+                )],
+            )?)
+        }
         None => Ok(crate::app::pages::message(
             &state,
             404,

@@ -19,8 +19,10 @@ use crate::working_days;
 pub struct Due {
     /// `review_due_28`, `review_due_today`, `review_overdue_1`, `contract_notice`, ….
     pub kind: String,
-    /// The day it is for (reminded on the working day before when that day is not one).
+    /// The day it is sent (the working day on or before the day it is for).
     pub send_on: NaiveDate,
+    /// The date that is due: the review's due date, the contract's end, the notice's deadline.
+    pub due_on: NaiveDate,
     /// Overdue: the trust's admins are told too, and nobody can turn it off.
     pub escalation: bool,
 }
@@ -55,17 +57,17 @@ pub fn review(due_on: NaiveDate, lead: &[u32], today: NaiveDate) -> Vec<Due> {
             .min_by_key(|(n, _)| **n);
         let due_day = working_days::on_or_before(due_on);
         if today >= due_day {
-            out.push(Due { kind: "review_due_today".into(), send_on: due_day, escalation: false });
+            out.push(Due { kind: "review_due_today".into(), send_on: due_day, due_on, escalation: false });
         } else if let Some((n, on)) = came {
-            out.push(Due { kind: format!("review_due_{n}"), send_on: on, escalation: false });
+            out.push(Due { kind: format!("review_due_{n}"), send_on: on, due_on, escalation: false });
         }
     } else {
         let first = working_days::after(due_on, 1);
         let second = working_days::after(due_on, 7);
         if today >= second {
-            out.push(Due { kind: "review_overdue_7".into(), send_on: second, escalation: true });
+            out.push(Due { kind: "review_overdue_7".into(), send_on: second, due_on, escalation: true });
         } else if today >= first {
-            out.push(Due { kind: "review_overdue_1".into(), send_on: first, escalation: true });
+            out.push(Due { kind: "review_overdue_1".into(), send_on: first, due_on, escalation: true });
         }
     }
     out
@@ -80,12 +82,111 @@ pub fn contract(end: NaiveDate, notice_months: u32, today: NaiveDate) -> Vec<Due
     if today > end {
         Vec::new()
     } else if today >= end_day {
-        vec![Due { kind: "contract_end".into(), send_on: end_day, escalation: false }]
+        vec![Due { kind: "contract_end".into(), send_on: end_day, due_on: end, escalation: false }]
     } else if today >= notice_day && notice_months > 0 {
-        vec![Due { kind: "contract_notice".into(), send_on: notice_day, escalation: false }]
+        vec![Due { kind: "contract_notice".into(), send_on: notice_day, due_on: end, escalation: false }]
     } else {
         Vec::new()
     }
+}
+
+/// The Procurement Act 2023 notices the platform reminds, with the section that asks for each.
+pub const ACT_NOTICES: [(&str, &str, &str); 4] = [
+    ("pa_contract_details", "contract details notice", "section 53"),
+    ("pa_performance", "KPI assessment and contract performance notice", "sections 52 and 71"),
+    ("pa_termination", "contract termination notice", "section 80"),
+    ("pa_payments", "payments compliance notice", "section 69"),
+];
+
+/// A contract above this value (£5 million, in pence) that is not light touch has its KPIs
+/// assessed and a contract performance notice published at least every 12 months.
+pub const PERFORMANCE_THRESHOLD_PENCE: i64 = 500_000_000;
+
+/// How a contract stands under the Procurement Act 2023.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActContract {
+    pub light_touch: bool,
+    pub value_pence: i64,
+    /// The day the contract was entered into.
+    pub signed_on: NaiveDate,
+    pub start: NaiveDate,
+    /// Its last day (the termination's effective day, when terminated).
+    pub end: NaiveDate,
+}
+
+/// The stages of one statutory deadline: when its window opens (the first working day from
+/// then), a week before it, and on its last day (the working day on or before it).
+/// The latest stage that has come is sent, and nothing after the deadline.
+fn deadline(kind: &str, opens: NaiveDate, deadline: NaiveDate, today: NaiveDate) -> Option<Due> {
+    let last = working_days::on_or_before(deadline);
+    // A window cannot be reminded before it opens: a weekend's opening on the next working day.
+    let open_day = working_days::after(opens - Days::new(1), 1).min(last);
+    if today < open_day || today > deadline {
+        return None;
+    }
+    let week = working_days::on_or_before(deadline - Days::new(7));
+    let due =
+        |stage: &str, send_on| Due { kind: format!("{kind}_{stage}"), send_on, due_on: deadline, escalation: false };
+    if today >= last {
+        Some(due("due", last))
+    } else if today >= week && week > open_day {
+        Some(due("7", week))
+    } else {
+        Some(due("open", open_day))
+    }
+}
+
+/// The Procurement Act 2023 deadlines of a covered contract, each as (notice, the day its
+/// reminders begin, the deadline):
+/// - the contract details notice within 30 days of the day it was entered into, that day being
+///   the first (120 days for a light touch contract) (section 53);
+/// - for a contract over £5 million that is not light touch, its KPIs assessed at least every
+///   12 months (on each anniversary of its start while it runs, reminded 4 weeks before) and a
+///   contract performance notice published within 30 days of the assessment (sections 52, 71);
+/// - the contract termination notice within 30 days of its end, by expiry or termination
+///   (section 80).
+pub fn act_deadlines(c: &ActContract) -> Vec<(&'static str, NaiveDate, NaiveDate)> {
+    let window = if c.light_touch { 120 } else { 30 };
+    let mut out = vec![("pa_contract_details", c.signed_on, c.signed_on + Days::new(window - 1))];
+    if !c.light_touch && c.value_pence > PERFORMANCE_THRESHOLD_PENCE {
+        let mut year = 1;
+        while let Some(anniversary) = c.start.checked_add_months(Months::new(12 * year)) {
+            if anniversary > c.end {
+                break;
+            }
+            out.push(("pa_performance", anniversary - Days::new(28), anniversary + Days::new(30)));
+            year += 1;
+        }
+    }
+    out.push(("pa_termination", c.end + Days::new(1), c.end + Days::new(30)));
+    out
+}
+
+/// The Procurement Act 2023 reminders of a covered contract on `today` (see [`act_deadlines`]).
+pub fn act_contract(c: &ActContract, today: NaiveDate) -> Vec<Due> {
+    act_deadlines(c).into_iter().filter_map(|(code, opens, due)| deadline(code, opens, due, today)).collect()
+}
+
+/// The payments compliance notice (section 69) for each six-month period to 31 March and to 30
+/// September, within 30 days after it: the period whose deadline has reminders on `today`, with
+/// the period's first and last days.
+pub fn act_payments(today: NaiveDate) -> Option<(NaiveDate, NaiveDate, Due)> {
+    use chrono::Datelike;
+    let year = today.year();
+    // The periods that ended most recently (the latest first).
+    let ends = [
+        NaiveDate::from_ymd_opt(year, 9, 30),
+        NaiveDate::from_ymd_opt(year, 3, 31),
+        NaiveDate::from_ymd_opt(year - 1, 9, 30),
+    ];
+    let end = ends.into_iter().flatten().find(|e| *e < today)?;
+    let first = if end.month() == 3 {
+        NaiveDate::from_ymd_opt(end.year() - 1, 10, 1)?
+    } else {
+        NaiveDate::from_ymd_opt(end.year(), 4, 1)?
+    };
+    let due = deadline("pa_payments", end + Days::new(1), end + Days::new(30), today)?;
+    Some((first, end, due))
 }
 
 /// How far back a tick looks for reviews whose escalations may still be due (7 working days
@@ -171,6 +272,100 @@ mod tests {
         assert_eq!(contract(d("2027-03-31"), 6, d("2027-03-31"))[0].kind, "contract_end");
         assert!(contract(d("2027-03-31"), 6, d("2027-04-01")).is_empty());
         assert!(contract(d("2027-03-31"), 0, d("2027-01-01")).is_empty(), "no notice asked for");
+    }
+
+    fn act(light_touch: bool, value_pounds: i64, signed: &str, start: &str, end: &str) -> ActContract {
+        ActContract { light_touch, value_pence: value_pounds * 100, signed_on: d(signed), start: d(start), end: d(end) }
+    }
+
+    /// Every Procurement Act reminder of a contract with a tick each day, each kind once.
+    fn act_over(c: &ActContract, from: &str, to: &str) -> Vec<(String, NaiveDate, NaiveDate)> {
+        let mut seen: Vec<(String, NaiveDate, NaiveDate)> = Vec::new();
+        let mut day = d(from);
+        while day <= d(to) {
+            for r in act_contract(c, day) {
+                if !seen.iter().any(|(k, _, due)| *k == r.kind && *due == r.due_on) {
+                    seen.push((r.kind, r.send_on, r.due_on));
+                }
+            }
+            day = day + Days::new(1);
+        }
+        seen
+    }
+
+    #[test]
+    fn the_contract_details_notice_is_due_within_30_days_of_signing_or_120_for_light_touch() {
+        // Section 53: 30 days beginning with the day the contract is entered into. Signed on
+        // Monday 1 June 2026: the 30th day is Tuesday 30 June.
+        let standard = act(false, 100_000, "2026-06-01", "2026-07-01", "2027-06-30");
+        let got = act_over(&standard, "2026-05-01", "2026-08-31");
+        let details: Vec<_> = got.iter().filter(|(k, _, _)| k.starts_with("pa_contract_details")).collect();
+        assert_eq!(
+            details.iter().map(|(k, on, due)| (k.as_str(), *on, *due)).collect::<Vec<_>>(),
+            [
+                ("pa_contract_details_open", d("2026-06-01"), d("2026-06-30")),
+                ("pa_contract_details_7", d("2026-06-23"), d("2026-06-30")),
+                ("pa_contract_details_due", d("2026-06-30"), d("2026-06-30")),
+            ]
+        );
+        // Light touch (most children's social care): 120 days, the 120th being 28 September.
+        let light = act(true, 100_000, "2026-06-01", "2026-07-01", "2027-06-30");
+        let due = act_over(&light, "2026-05-01", "2026-12-31");
+        assert!(due.iter().any(|(k, _, on)| k == "pa_contract_details_due" && *on == d("2026-09-28")));
+        // A deadline on a Saturday (signed Friday 3 July 2026: day 30 is Saturday 1 August) is
+        // reminded on Friday 31 July.
+        let weekend = act(false, 100_000, "2026-07-03", "2026-07-03", "2027-07-02");
+        let got = act_over(&weekend, "2026-07-01", "2026-08-31");
+        assert!(got.contains(&("pa_contract_details_due".into(), d("2026-07-31"), d("2026-08-01"))));
+    }
+
+    #[test]
+    fn contracts_over_five_million_not_light_touch_are_assessed_every_twelve_months() {
+        // Sections 52 and 71: a £6m standard contract from 1 April 2026 to 31 March 2029 is
+        // assessed on 1 April 2027 and 1 April 2028, each notice 30 days after.
+        let big = act(false, 6_000_000, "2026-03-20", "2026-04-01", "2029-03-31");
+        let got = act_over(&big, "2026-04-01", "2029-06-30");
+        let dues: Vec<NaiveDate> =
+            got.iter().filter(|(k, _, _)| k == "pa_performance_due").map(|(_, _, due)| *due).collect();
+        assert_eq!(dues, [d("2027-05-01"), d("2028-05-01")]);
+        assert!(got.iter().any(|(k, on, _)| k == "pa_performance_open" && *on == d("2027-03-04")));
+        // £5m exactly, or light touch at any value: none.
+        for c in [
+            act(false, 5_000_000, "2026-03-20", "2026-04-01", "2029-03-31"),
+            act(true, 9_000_000, "2026-03-20", "2026-04-01", "2029-03-31"),
+        ] {
+            assert!(act_over(&c, "2026-04-01", "2029-06-30").iter().all(|(k, _, _)| !k.starts_with("pa_performance")));
+        }
+    }
+
+    #[test]
+    fn a_termination_notice_is_due_within_30_days_after_the_contract_ends() {
+        // Section 80: ends Wednesday 31 March 2027; the notice by Friday 30 April 2027.
+        let c = act(true, 100_000, "2026-03-01", "2026-04-01", "2027-03-31");
+        let got = act_over(&c, "2027-03-01", "2027-06-30");
+        let term: Vec<_> = got.iter().filter(|(k, _, _)| k.starts_with("pa_termination")).collect();
+        assert_eq!(term.first().map(|(k, on, _)| (k.as_str(), *on)), Some(("pa_termination_open", d("2027-04-01"))));
+        assert_eq!(
+            term.last().map(|(k, on, due)| (k.as_str(), *on, *due)),
+            Some(("pa_termination_due", d("2027-04-30"), d("2027-04-30")))
+        );
+        assert!(act_contract(&c, d("2027-05-01")).is_empty(), "nothing after the deadline");
+    }
+
+    #[test]
+    fn the_payments_compliance_notice_follows_each_half_year_to_march_and_september() {
+        // Section 69: the period 1 October 2026 to 31 March 2027, its notice by 30 April 2027.
+        let (first, last, due) = act_payments(d("2027-04-01")).unwrap();
+        assert_eq!((first, last), (d("2026-10-01"), d("2027-03-31")));
+        assert_eq!((due.kind.as_str(), due.due_on), ("pa_payments_open", d("2027-04-30")));
+        // 1 April to 30 September 2027, by 30 October 2027 (a Saturday: reminded on Friday 29th).
+        let (first, _, due) = act_payments(d("2027-10-29")).unwrap();
+        assert_eq!(first, d("2027-04-01"));
+        assert_eq!((due.kind.as_str(), due.send_on, due.due_on), ("pa_payments_due", d("2027-10-29"), d("2027-10-30")));
+        assert!(act_payments(d("2027-06-15")).is_none(), "no deadline near in June");
+        // January looks back to the September before.
+        assert!(act_payments(d("2027-01-10")).is_none());
+        assert_eq!(act_payments(d("2026-10-20")).unwrap().1, d("2026-09-30"));
     }
 
     #[test]

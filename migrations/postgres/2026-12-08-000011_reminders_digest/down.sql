@@ -1,0 +1,14 @@
+ALTER TABLE contracts DROP COLUMN signed_on;
+ALTER TABLE contracts DROP COLUMN procurement_regime;
+ALTER TABLE contracts DROP COLUMN procurement_act;
+DROP TABLE body_members;
+DROP INDEX mail_outbox_tenant_due;
+DROP TABLE reminder_digest_items;
+DELETE FROM unsubscribe_tokens WHERE topic = 'digest';
+ALTER TABLE unsubscribe_tokens DROP CONSTRAINT unsubscribe_tokens_topic_check;
+ALTER TABLE unsubscribe_tokens ADD CONSTRAINT unsubscribe_tokens_topic_check CHECK (topic IN ('reviews', 'contracts'));
+UPDATE reminder_preferences SET mode = 'each' WHERE mode = 'digest';
+ALTER TABLE reminder_preferences DROP CONSTRAINT reminder_preferences_mode_check;
+ALTER TABLE reminder_preferences ADD CONSTRAINT reminder_preferences_mode_check CHECK (mode IN ('each', 'off'));
+ALTER TABLE reminder_settings DROP COLUMN time_zone;
+ALTER TABLE reminder_settings DROP COLUMN digest_hour;
