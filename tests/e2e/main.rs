@@ -23,6 +23,7 @@ mod migrations;
 mod oidc;
 mod plugin_properties;
 mod plugins;
+mod reference;
 mod reminders;
 mod repo;
 mod schema_check;

@@ -543,6 +543,78 @@ diesel::joinable!(priorities -> outcomes (outcome_code));
 diesel::joinable!(project_stage_history -> commissioning_projects (project_id));
 diesel::joinable!(self_evaluation_scores -> self_evaluations (self_evaluation_id));
 
+diesel::table! {
+    ref_releases (source) {
+        source -> Text,
+        sha256 -> Text,
+        imported_at -> Timestamp,
+        released_on -> Nullable<Date>,
+        rows_read -> Integer,
+        values_stored -> Integer,
+        values_missing -> Integer,
+        rows_refused -> Integer,
+    }
+}
+
+diesel::table! {
+    ref_measures (code) {
+        code -> Text,
+        title -> Text,
+        topic -> Text,
+        polarity -> Text,
+        unit -> Text,
+        dps -> Nullable<Integer>,
+        year_type -> Text,
+        quartiles -> Bool,
+        description -> Text,
+        methodology -> Text,
+        source -> Text,
+        last_update -> Text,
+    }
+}
+
+diesel::table! {
+    ref_areas (code) {
+        code -> Text,
+        kind -> Text,
+        name -> Text,
+        region -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    ref_values (measure, area, period) {
+        measure -> Text,
+        area -> Text,
+        period -> Text,
+        period_start -> Date,
+        period_end -> Date,
+        period_kind -> Text,
+        period_status -> Text,
+        value -> Nullable<Double>,
+    }
+}
+
+diesel::table! {
+    ref_neighbours (edition, area, rank) {
+        edition -> Text,
+        area -> Text,
+        rank -> Integer,
+        neighbour -> Text,
+        closeness -> Text,
+    }
+}
+
+diesel::table! {
+    ref_geography (ons_code) {
+        ons_code -> Text,
+        dfe_code -> Nullable<Text>,
+        name -> Text,
+        region_ons_code -> Nullable<Text>,
+        status -> Text,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     api_tokens,
     audit_log,
@@ -562,6 +634,12 @@ diesel::allow_tables_to_appear_in_same_query!(
     reminder_settings,
     reminder_digest_items,
     body_members,
+    ref_releases,
+    ref_measures,
+    ref_areas,
+    ref_values,
+    ref_neighbours,
+    ref_geography,
     unsubscribe_tokens,
     monitoring_returns,
     needs,

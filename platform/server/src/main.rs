@@ -14,6 +14,7 @@ mod limits;
 mod mail;
 mod openapi;
 mod outbound;
+mod reference;
 mod routes;
 mod secrets;
 mod sessions;
@@ -83,6 +84,30 @@ enum Command {
         #[command(subcommand)]
         command: RemindersCommand,
     },
+    /// Reference data published about every English authority (DfE's LAIT, the geography).
+    Reference {
+        #[command(subcommand)]
+        command: ReferenceCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ReferenceCommand {
+    /// Import a release from the files as published, all or nothing; the same files again
+    /// change nothing.
+    Import {
+        /// `lait` (bds_long.csv.gz, lait_data_dictionary.csv, sn_*.xlsx) or `geography` (las.csv).
+        #[arg(value_enum)]
+        source: ReferenceSource,
+        /// The folder that holds the files.
+        dir: PathBuf,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum ReferenceSource {
+    Lait,
+    Geography,
 }
 
 #[derive(Debug, Subcommand)]
@@ -395,6 +420,18 @@ fn run(command: Command, config: Config) -> anyhow::Result<()> {
                     started.elapsed().as_millis()
                 );
             }
+            Ok(())
+        }
+        Command::Reference { command: ReferenceCommand::Import { source, dir } } => {
+            let pool = open(&config)?;
+            let mut conn = pool.get()?;
+            ensure_current(&mut conn)?;
+            let started = std::time::Instant::now();
+            let report = match source {
+                ReferenceSource::Lait => reference::import_lait(&mut conn, &dir, clock::now())?,
+                ReferenceSource::Geography => reference::import_geography(&mut conn, &dir, clock::now())?,
+            };
+            println!("{} (in {} ms)", report.render(20), started.elapsed().as_millis());
             Ok(())
         }
         Command::Mail { command: MailCommand::Test { to, tenant } } => {

@@ -11,6 +11,7 @@ pub mod indicators;
 pub mod monitoring;
 pub mod outbox;
 pub mod plugins;
+pub mod reference;
 pub mod reminders;
 pub mod tenants;
 pub mod users;
