@@ -114,5 +114,34 @@ both_backends! {
         assert!(refused.stderr.contains("no column Polarity"), "{}", refused.stderr);
         let still: i64 = ref_values::table.count().get_result(&mut conn).unwrap();
         assert_eq!(still as usize, stored, "nothing changed");
+
+        // Through the API, as a Durham commissioner: Durham's infant mortality against its
+        // neighbours, checked against the file read independently.
+        let d = crate::accounts::Deployment::start(&db, true, &[]);
+        let api = crate::contracts::Api::new(&d, "durham", "commissioner@durham.example");
+        let before = api.get("/api/v1/tenants/durham/comparison/measures/NoSuchMeasure");
+        assert_eq!(before.status, 404, "{}", before.body);
+        let c = api.get("/api/v1/tenants/durham/comparison/measures/InfMort");
+        assert_eq!(c.status, 200, "{}", c.body);
+        assert_eq!(c.body["area_code"], "840");
+        assert_eq!(c.body["measure"]["polarity"], "low");
+        let row = c.body["periods"].as_array().unwrap().iter().find(|p| p["period"] == "2023").expect("2023").clone();
+        assert_eq!(row["trust"].as_f64(), durham_2023.parse::<f64>().ok());
+        let codes: Vec<String> = c.body["neighbours"].as_array().unwrap().iter().map(|n| n["code"].as_str().unwrap().to_string()).collect();
+        assert_eq!(codes.len(), 10);
+        let theirs: Vec<f64> = codes.iter().filter_map(|code| published("InfMort", code, "2023").2.parse::<f64>().ok()).collect();
+        let mean = theirs.iter().sum::<f64>() / theirs.len() as f64;
+        assert!((row["neighbours_mean"].as_f64().unwrap() - mean).abs() < 1e-9, "{row} vs {mean}");
+        assert_eq!(row["neighbours_with_values"].as_u64(), Some(theirs.len() as u64));
+        assert_eq!(row["england"].as_f64(), published("InfMort", "970", "2023").2.parse::<f64>().ok());
+        let latest = &c.body["latest"];
+        assert!(latest["of"].as_u64().unwrap() > 140, "{latest}");
+        assert!(["A", "B", "C", "D"].contains(&latest["band"].as_str().unwrap()), "{latest}");
+        // The page shows the same, for every member of the trust.
+        let b = crate::support::sign_in(&d.server.base, &d.mail, "durham", "viewer@durham.example");
+        let page = b.get("/t/durham/comparison/InfMort");
+        assert_eq!(page.status, 200, "{}", page.body);
+        assert!(page.body.contains("Statistical neighbours") && page.body.contains("Durham"), "{}", page.body);
+        assert_eq!(b.get("/t/durham/comparison").status, 200);
     }
 }

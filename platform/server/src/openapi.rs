@@ -28,6 +28,8 @@ use utoipa::{Modify, OpenApi};
         crate::areas::contracts::api::record_event,
         crate::areas::contracts::api::contract_record,
         crate::areas::contracts::api::set_terms,
+        crate::areas::comparison::list_measures,
+        crate::areas::comparison::measure_api,
         crate::areas::monitoring::api::contract_kpis,
         crate::areas::monitoring::api::submit_return,
         crate::areas::reviews::api::due_reviews,

@@ -54,6 +54,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .configure(areas::priorities::configure)
     .configure(areas::providers::configure)
     .configure(areas::reminders::configure)
+    .configure(areas::comparison::configure)
     .configure(areas::services::configure)
     .configure(areas::data_core::configure)
     .route("/assets/{file}", web::get().to(asset))

@@ -203,3 +203,11 @@ pub fn neighbours_of(conn: &mut DbConnection, edition: &str, area: &str) -> DbRe
         .select(Neighbour::as_select())
         .load(conn)?)
 }
+
+/// Every measure, by topic and title.
+pub fn measures(conn: &mut DbConnection) -> DbResult<Vec<Measure>> {
+    Ok(ref_measures::table
+        .order((ref_measures::topic.asc(), ref_measures::title.asc()))
+        .select(Measure::as_select())
+        .load(conn)?)
+}

@@ -5,6 +5,7 @@
 //! them all.
 
 pub mod audit;
+pub mod comparison;
 pub mod contracts;
 pub mod dashboard;
 pub mod data_core;
