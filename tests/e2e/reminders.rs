@@ -570,23 +570,23 @@ both_backends! {
         let env = [("DATABASE_URL", db.url.as_str()), ("SMTP_URL", smtp_url.as_str())];
         let seeded = run_platform(dir, &env, &["seed", "--demo"]);
         assert_eq!(seeded.code, Some(0), "{}", seeded.stderr);
-        // A fortnight of ticks queues the reminders; nothing is sent yet.
+        // Two months of ticks queue the reminders; nothing is sent yet.
         let start = today();
-        for n in 0..14 {
+        for n in 0..60 {
             let r = run_platform(dir, &env, &["reminders", "run-once", "--only", "tick", "--today", &(start + Days::new(n)).to_string()]);
             assert_eq!(r.code, Some(0), "{}{}", r.stdout, r.stderr);
         }
         let mut conn = db.conn();
         use platform_db::schema::mail_outbox::dsl as o;
         let queued: Vec<String> = o::mail_outbox.filter(o::kind.is_not_null()).select(o::message_id).load(&mut conn).unwrap();
-        assert!(queued.len() > 100, "{}", queued.len());
+        assert!(queued.len() > 250, "{}", queued.len());
 
-        // A slow SMTP server (40 ms a message); the dispatcher is killed with SIGKILL at 20 random
+        // A slow SMTP server (150 ms a message); the dispatcher is killed with SIGKILL at 20 random
         // moments while it sends, and started again each time (after its leases have run out:
         // the clock given to it moves on 10 minutes a run).
         let maildir = dir.join("maildir");
-        let _smtp = FaultySmtp::slow(port, &maildir, 0.0, &[], 40);
-        let base = (start + Days::new(14)).and_hms_opt(12, 0, 0).unwrap();
+        let _smtp = FaultySmtp::slow(port, &maildir, 0.0, &[], 150);
+        let base = (start + Days::new(60)).and_hms_opt(12, 0, 0).unwrap();
         let mut seed: u64 = 0x5eed;
         let mut random = move |below: u64| { seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407); (seed >> 33) % below };
         let mut kills = 0;
@@ -605,7 +605,7 @@ both_backends! {
                 assert!(std::time::Instant::now() < deadline, "the dispatcher never sent");
                 std::thread::sleep(std::time::Duration::from_millis(5));
             }
-            std::thread::sleep(std::time::Duration::from_millis(random(200)));
+            std::thread::sleep(std::time::Duration::from_millis(random(100)));
             if child.try_wait().unwrap().is_none() {
                 child.kill().unwrap(); // SIGKILL
                 kills += 1;
@@ -623,11 +623,11 @@ both_backends! {
         let lost: Vec<&String> = queued.iter().filter(|id| !ids.contains_key(*id)).collect();
         assert!(lost.is_empty(), "reminders lost: {lost:?}");
         // A message the server accepted just before the kill, not yet marked sent, goes again:
-        // at most one per kill.
+        // at most the messages in flight, one per sender (8), per kill.
         let twice: usize = ids.values().filter(|n| **n > 1).map(|n| n - 1).sum();
         eprintln!("killed {kills} times while sending {} reminders: {twice} delivered twice (accepted by SMTP before the kill, not yet marked sent)", queued.len());
         assert!(kills >= 15, "the dispatcher was killed while sending: {kills}");
-        assert!(twice <= kills, "{twice} duplicates for {kills} kills");
+        assert!(twice <= kills * 8, "{twice} duplicates for {kills} kills");
     }
 }
 

@@ -13,17 +13,21 @@ use crate::schema::mail_outbox;
 pub fn enqueue(conn: &mut DbConnection, message: &OutboxMessage) -> DbResult<bool> {
     validate::email("to_address", &message.to_address)?;
     validate::text("subject", &message.subject, 300)?;
-    conn.transaction(|conn| {
-        let exists: i64 = mail_outbox::table
-            .filter(mail_outbox::idempotency_key.eq(&message.idempotency_key))
-            .count()
-            .get_result(conn)?;
-        if exists > 0 {
-            return Ok(false);
-        }
-        diesel::insert_into(mail_outbox::table).values(message).execute(conn)?;
-        Ok(true)
-    })
+    // One statement: the unique key decides (a check first and an insert after cost two trips,
+    // and PostgreSQL's generic plan for the check, made while the outbox was empty, scanned it).
+    let written = match conn {
+        DbConnection::Postgres(pg) => diesel::insert_into(mail_outbox::table)
+            .values(message)
+            .on_conflict(mail_outbox::idempotency_key)
+            .do_nothing()
+            .execute(pg)?,
+        DbConnection::Sqlite(lite) => diesel::insert_into(mail_outbox::table)
+            .values(message)
+            .on_conflict(mail_outbox::idempotency_key)
+            .do_nothing()
+            .execute(lite)?,
+    };
+    Ok(written == 1)
 }
 
 pub fn pending(conn: &mut DbConnection, limit: i64) -> DbResult<Vec<OutboxMessage>> {

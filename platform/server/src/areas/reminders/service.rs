@@ -400,11 +400,6 @@ fn queue(
     report: &mut TickReport,
 ) -> Result<(), DbError> {
     let to = a.to;
-    // A digest's line of the same key (held before the member changed their choice) counts.
-    if repo::key_taken(conn, &key)? {
-        report.already += 1;
-        return Ok(());
-    }
     let (headline, detail) = headline(&r.due);
     let base = settings.public_url.trim_end_matches('/');
     // An escalation to an admin cannot be turned off; anything else carries its own link.
@@ -580,13 +575,22 @@ fn headers_of(row: &OutboxMessage) -> Vec<(&'static str, String)> {
     headers
 }
 
+/// How many messages a dispatcher sends at once (each on its own pooled SMTP connection and
+/// database connection): a mail server answers each message in a few round trips, so one at a
+/// time leaves the dispatcher waiting.
+pub const SENDERS: usize = 8;
+/// Rows claimed at a time.
+const CLAIM: i64 = 40;
+
 /// Sends what is due at `now`, claiming a batch at a time, until nothing is left or `stop()`.
+/// Each message is settled as soon as its server answers, so a process killed while sending
+/// leaves at most the messages in flight (one per sender) to be sent again.
 pub fn dispatch(
     pool: &platform_db::conn::Pool,
     mailer: &Mailer,
     worker: &str,
-    now: impl Fn() -> NaiveDateTime,
-    stop: impl Fn() -> bool,
+    now: impl Fn() -> NaiveDateTime + Sync,
+    stop: impl Fn() -> bool + Sync,
 ) -> Result<DispatchReport, DbError> {
     let mut report = DispatchReport::default();
     loop {
@@ -597,50 +601,37 @@ pub fn dispatch(
         let batch = {
             let mut conn = pool.get()?;
             platform_db::conn::scoped(&mut conn, Scope::Platform, |conn| {
-                repo::claim(conn, at, at + chrono::Duration::seconds(LEASE_SECONDS), worker, 20)
+                repo::claim(conn, at, at + chrono::Duration::seconds(LEASE_SECONDS), worker, CLAIM)
             })?
         };
         if batch.is_empty() {
             return Ok(report);
         }
-        // Rows claimed but not tried (a stop): given back at once, not after the lease.
-        let mut left = Vec::new();
-        for row in batch {
-            if !left.is_empty() || stop() {
-                left.push(row);
-                continue;
-            }
-            let result = mailer.send_with(
-                &row.to_address,
-                &row.message_id,
-                &Rendered { subject: row.subject.clone(), text: row.body_text.clone(), html: row.body_html.clone() },
-                &headers_of(&row),
-            );
-            let at = now();
-            let mut conn = pool.get()?;
-            platform_db::conn::scoped(&mut conn, Scope::Platform, |conn| match &result {
-                Ok(Sent::Smtp | Sent::Outbox(_)) => {
-                    report.sent += 1;
-                    repo::sent(conn, &row.id, worker, at)
-                }
-                Err(e @ (MailError::SmtpPermanent(_) | MailError::BadRecipient(_))) => {
-                    report.failed += 1;
-                    repo::not_sent(conn, &row.id, worker, None, &e.to_string())
-                }
-                Err(e) => {
-                    let next = at + backoff(row.attempts, jitter());
-                    let deadline = row.give_up_at.unwrap_or(row.created_at + chrono::Duration::hours(24));
-                    if next > deadline {
-                        report.failed += 1;
-                        let why = format!("gave up after {} tries; the last: {e}", row.attempts + 1);
-                        repo::not_sent(conn, &row.id, worker, None, &why)
-                    } else {
-                        report.retrying += 1;
-                        repo::not_sent(conn, &row.id, worker, Some(next), &e.to_string())
-                    }
-                }
-            })?;
+        // The batch dealt round the senders.
+        let mut shares: Vec<Vec<OutboxMessage>> = (0..SENDERS).map(|_| Vec::new()).collect();
+        for (i, row) in batch.into_iter().enumerate() {
+            shares[i % SENDERS].push(row);
         }
+        let outcomes: Vec<Result<(DispatchReport, Vec<OutboxMessage>), DbError>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = shares
+                .into_iter()
+                .filter(|rows| !rows.is_empty())
+                .map(|rows| scope.spawn(|| send_share(pool, mailer, worker, rows, &now, &stop)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|_| Err(DbError::Other("a sender stopped unexpectedly".into()))))
+                .collect()
+        });
+        let mut left = Vec::new();
+        for outcome in outcomes {
+            let (done, not_tried) = outcome?;
+            report.sent += done.sent;
+            report.retrying += done.retrying;
+            report.failed += done.failed;
+            left.extend(not_tried);
+        }
+        // Rows claimed but not tried (a stop): given back at once, not after the lease.
         if !left.is_empty() {
             let mut conn = pool.get()?;
             platform_db::conn::scoped(&mut conn, Scope::Platform, |conn| {
@@ -652,6 +643,57 @@ pub fn dispatch(
             return Ok(report);
         }
     }
+}
+
+/// One sender's share of a batch: each message sent and settled in turn; what a stop left
+/// untried is handed back.
+fn send_share(
+    pool: &platform_db::conn::Pool,
+    mailer: &Mailer,
+    worker: &str,
+    rows: Vec<OutboxMessage>,
+    now: &(impl Fn() -> NaiveDateTime + Sync),
+    stop: &(impl Fn() -> bool + Sync),
+) -> Result<(DispatchReport, Vec<OutboxMessage>), DbError> {
+    let mut report = DispatchReport::default();
+    let mut left = Vec::new();
+    for row in rows {
+        if !left.is_empty() || stop() {
+            left.push(row);
+            continue;
+        }
+        let result = mailer.send_with(
+            &row.to_address,
+            &row.message_id,
+            &Rendered { subject: row.subject.clone(), text: row.body_text.clone(), html: row.body_html.clone() },
+            &headers_of(&row),
+        );
+        let at = now();
+        let mut conn = pool.get()?;
+        platform_db::conn::scoped(&mut conn, Scope::Platform, |conn| match &result {
+            Ok(Sent::Smtp | Sent::Outbox(_)) => {
+                report.sent += 1;
+                repo::sent(conn, &row.id, worker, at)
+            }
+            Err(e @ (MailError::SmtpPermanent(_) | MailError::BadRecipient(_))) => {
+                report.failed += 1;
+                repo::not_sent(conn, &row.id, worker, None, &e.to_string())
+            }
+            Err(e) => {
+                let next = at + backoff(row.attempts, jitter());
+                let deadline = row.give_up_at.unwrap_or(row.created_at + chrono::Duration::hours(24));
+                if next > deadline {
+                    report.failed += 1;
+                    let why = format!("gave up after {} tries; the last: {e}", row.attempts + 1);
+                    repo::not_sent(conn, &row.id, worker, None, &why)
+                } else {
+                    report.retrying += 1;
+                    repo::not_sent(conn, &row.id, worker, Some(next), &e.to_string())
+                }
+            }
+        })?;
+    }
+    Ok((report, left))
 }
 
 #[cfg(test)]
