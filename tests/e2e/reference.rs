@@ -119,9 +119,9 @@ both_backends! {
         // neighbours, checked against the file read independently.
         let d = crate::accounts::Deployment::start(&db, true, &[]);
         let api = crate::contracts::Api::new(&d, "durham", "commissioner@durham.example");
-        let before = api.get("/api/v1/tenants/durham/comparison/measures/NoSuchMeasure");
+        let before = api.get("/api/v1/tenants/durham/comparison?measure=NoSuchMeasure");
         assert_eq!(before.status, 404, "{}", before.body);
-        let c = api.get("/api/v1/tenants/durham/comparison/measures/InfMort");
+        let c = api.get("/api/v1/tenants/durham/comparison?measure=InfMort");
         assert_eq!(c.status, 200, "{}", c.body);
         assert_eq!(c.body["area_code"], "840");
         assert_eq!(c.body["measure"]["polarity"], "low");
@@ -139,9 +139,14 @@ both_backends! {
         assert!(["A", "B", "C", "D"].contains(&latest["band"].as_str().unwrap()), "{latest}");
         // The page shows the same, for every member of the trust.
         let b = crate::support::sign_in(&d.server.base, &d.mail, "durham", "viewer@durham.example");
-        let page = b.get("/t/durham/comparison/InfMort");
+        let page = b.get("/t/durham/comparison?measure=InfMort");
         assert_eq!(page.status, 200, "{}", page.body);
         assert!(page.body.contains("Statistical neighbours") && page.body.contains("Durham"), "{}", page.body);
-        assert_eq!(b.get("/t/durham/comparison").status, 200);
+        let index = b.get("/t/durham/comparison");
+        assert_eq!(index.status, 200);
+        assert!(index.body.contains("/t/durham/comparison?measure") && index.body.contains("%25_2yr_olds"), "DfE's codes are written into links safely");
+        let list = api.get("/api/v1/tenants/durham/comparison");
+        assert_eq!(list.status, 200);
+        assert!(list.body.as_array().unwrap().len() >= 400, "the measures, without one named");
     }
 }

@@ -28,7 +28,6 @@ use utoipa::{Modify, OpenApi};
         crate::areas::contracts::api::record_event,
         crate::areas::contracts::api::contract_record,
         crate::areas::contracts::api::set_terms,
-        crate::areas::comparison::list_measures,
         crate::areas::comparison::measure_api,
         crate::areas::monitoring::api::contract_kpis,
         crate::areas::monitoring::api::submit_return,
@@ -127,6 +126,9 @@ pub fn document_json(frameworks: &[String]) -> serde_json::Value {
                             json!({"type": "string", "enum": enum_of(platform_db::models::ContractStatus::ALL)})
                         }
                         ("query", "within_days") => json!({"type": "integer", "minimum": 0, "maximum": 3650}),
+                        ("query", "measure") => {
+                            json!({"type": "string", "maxLength": 100, "pattern": "^[A-Za-z0-9_<>. -]+$"})
+                        }
                         ("query", "standards_set" | "body") => {
                             json!({"type": "string", "maxLength": 100, "pattern": PRINTABLE_PATTERN})
                         }

@@ -25,10 +25,8 @@ use stats::Polarity;
 pub const NEIGHBOURS: &str = "2025-05";
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/api/v1/tenants/{slug}/comparison/measures", web::get().to(list_measures))
-        .route("/api/v1/tenants/{slug}/comparison/measures/{code}", web::get().to(measure_api))
-        .route("/t/{slug}/comparison", web::get().to(index_page))
-        .route("/t/{slug}/comparison/{code}", web::get().to(measure_page));
+    cfg.route("/api/v1/tenants/{slug}/comparison", web::get().to(measure_api))
+        .route("/t/{slug}/comparison", web::get().to(page));
 }
 
 /// A measure as DfE's dictionary describes it.
@@ -244,37 +242,44 @@ pub async fn measures(state: &AppState, access: &Access) -> Result<Vec<MeasureIn
     Ok(list.into_iter().map(MeasureInfo::of).collect())
 }
 
-/// DfE's measures the trust can be compared on, by topic and title.
-#[utoipa::path(get, path = "/api/v1/tenants/{slug}/comparison/measures", tag = "comparison",
-    params(("slug" = String, Path, description = "the trust's slug")),
-    responses((status = 200, description = "the measures of DfE's LAIT, by topic", body = Vec<MeasureInfo>)))]
-pub(crate) async fn list_measures(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    visitor: Visitor,
-    slug: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
-    let access = auth::tenant_access(&state, &req, &visitor, &slug, true).await?;
-    Ok(HttpResponse::Ok().json(measures(&state, &access).await?))
-}
-
-/// A measure of the trust against its ten statistical neighbours' mean, its region and England
-/// over the years; its rank, band and direction in the latest year; its neighbours' values.
-#[utoipa::path(get, path = "/api/v1/tenants/{slug}/comparison/measures/{code}", tag = "comparison",
-    params(("slug" = String, Path, description = "the trust's slug"),
-           ("code" = String, Path, description = "the measure's short code in DfE's dictionary")),
+/// Without `measure`: DfE's measures the trust can be compared on, by topic and title. With
+/// `measure`: that measure of the trust against its ten statistical neighbours' mean, its region
+/// and England over the years; its rank, band and direction in the latest year; its neighbours'
+/// values.
+#[utoipa::path(get, path = "/api/v1/tenants/{slug}/comparison", tag = "comparison",
+    params(("slug" = String, Path, description = "the trust's slug"), MeasureQuery),
     responses(
-        (status = 200, description = "the comparison", body = Comparison),
+        (status = 200, description = "the measures (no `measure` given) or the comparison", body = Answer),
         (status = 404, description = "no such measure, or the reference data is not imported", body = ErrorBody)))]
 pub(crate) async fn measure_api(
     state: web::Data<AppState>,
     req: HttpRequest,
     visitor: Visitor,
-    path: web::Path<(String, String)>,
+    slug: web::Path<String>,
+    query: web::Query<MeasureQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let (slug, code) = path.into_inner();
     let access = auth::tenant_access(&state, &req, &visitor, &slug, true).await?;
-    Ok(HttpResponse::Ok().json(compare(&state, &access, code).await?))
+    Ok(HttpResponse::Ok().json(match query.into_inner().measure {
+        Some(code) => Answer::Comparison(Box::new(compare(&state, &access, code).await?)),
+        None => Answer::Measures(measures(&state, &access).await?),
+    }))
+}
+
+/// Which measure to compare on.
+#[derive(Debug, Clone, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct MeasureQuery {
+    /// The measure's short code in DfE's dictionary (`Measure_short`, e.g. InfMort); without
+    /// it, the list of measures.
+    pub measure: Option<String>,
+}
+
+/// The list of measures, or one measure compared.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+pub enum Answer {
+    Measures(Vec<MeasureInfo>),
+    Comparison(Box<Comparison>),
 }
 
 /// A number as DfE shows the measure: its decimal places, `-` for none.
@@ -285,19 +290,33 @@ fn shown(value: Option<f64>, dps: Option<i32>) -> String {
     }
 }
 
-async fn index_page(
+/// The query that opens a measure's page (DfE's codes hold `%`, `&` and spaces).
+fn query_of(code: &str) -> String {
+    url::form_urlencoded::Serializer::new(String::new()).append_pair("measure", code).finish()
+}
+
+/// The measures by topic, or (with `?measure=CODE`) one measure compared.
+async fn page(
     state: web::Data<AppState>,
     req: HttpRequest,
     visitor: Visitor,
     slug: web::Path<String>,
+    query: web::Query<std::collections::HashMap<String, String>>,
 ) -> Result<HttpResponse, PageError> {
     let access = page_access(&state, &req, &visitor, &slug).await?;
-    let list = measures(&state, &access).await?;
+    match query.get("measure") {
+        Some(code) => measure_page(&state, &access, code.clone()).await,
+        None => index_page(&state, &access).await,
+    }
+}
+
+async fn index_page(state: &AppState, access: &Access) -> Result<HttpResponse, PageError> {
+    let list = measures(state, access).await?;
     let slug = &access.tenant.slug;
     let mut topics: BTreeMap<String, Vec<serde_json::Value>> = BTreeMap::new();
     for m in &list {
         topics.entry(m.topic.clone()).or_default().push(v::row(vec![
-            v::cell(&m.title, Some(format!("/t/{slug}/comparison/{}", m.code))),
+            v::cell(&m.title, Some(format!("/t/{slug}/comparison?{}", query_of(&m.code)))),
             v::cell(&m.unit, None),
             v::cell(
                 match m.polarity.as_str() {
@@ -331,21 +350,14 @@ async fn index_page(
         ]
     };
     Ok(v::record_page(
-        &state,
-        &access,
+        state,
+        access,
         json!({"title": "Compare with other authorities", "caption": access.tenant.name, "intro": intro, "sections": sections}),
     )?)
 }
 
-async fn measure_page(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    visitor: Visitor,
-    path: web::Path<(String, String)>,
-) -> Result<HttpResponse, PageError> {
-    let (slug, code) = path.into_inner();
-    let access = page_access(&state, &req, &visitor, &slug).await?;
-    let c = compare(&state, &access, code).await?;
+async fn measure_page(state: &AppState, access: &Access, code: String) -> Result<HttpResponse, PageError> {
+    let c = compare(state, access, code).await?;
     let dps = c.measure.dps;
     let region = c.region_name.clone().unwrap_or_else(|| "Region".into());
     let mut summary = vec![v::item("Unit", &c.measure.unit)];
@@ -414,8 +426,8 @@ async fn measure_page(
         json!({"id": "about", "heading": "About this measure", "intro": [c.measure.description.clone(), c.measure.methodology.clone(), format!("Source: {}", c.measure.source)]}),
     ];
     Ok(v::record_page(
-        &state,
-        &access,
+        state,
+        access,
         json!({"title": c.measure.title, "caption": format!("Compare: {}", c.measure.topic), "sections": sections}),
     )?)
 }

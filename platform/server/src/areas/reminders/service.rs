@@ -575,7 +575,7 @@ fn headers_of(row: &OutboxMessage) -> Vec<(&'static str, String)> {
     headers
 }
 
-/// How many messages a dispatcher sends at once (each on its own pooled SMTP connection and
+/// How many messages a dispatcher sends at once (each on its own SMTP connection and
 /// database connection): a mail server answers each message in a few round trips, so one at a
 /// time leaves the dispatcher waiting.
 pub const SENDERS: usize = 8;
@@ -657,6 +657,10 @@ fn send_share(
 ) -> Result<(DispatchReport, Vec<OutboxMessage>), DbError> {
     let mut report = DispatchReport::default();
     let mut left = Vec::new();
+    // One connection for the share, taken before sending: a connection asked for per message
+    // by eight senders at once left the pool opening connections nobody waited for, and a
+    // process exiting meanwhile (the end of `run-once`) could crash in the database client.
+    let mut conn = pool.get()?;
     for row in rows {
         if !left.is_empty() || stop() {
             left.push(row);
@@ -669,7 +673,6 @@ fn send_share(
             &headers_of(&row),
         );
         let at = now();
-        let mut conn = pool.get()?;
         platform_db::conn::scoped(&mut conn, Scope::Platform, |conn| match &result {
             Ok(Sent::Smtp | Sent::Outbox(_)) => {
                 report.sent += 1;
