@@ -8,8 +8,17 @@ use platform_db::schema::{ref_areas, ref_geography, ref_neighbours, ref_releases
 
 use crate::support::{both_backends, run_platform};
 
+/// A folder of the published data: `../shared/data/` beside the project (or where
+/// `PLATFORM_SHARED_DATA` says), which the tests read and the project never copies.
 fn shared(dir: &str) -> String {
-    format!("{}/../../../shared/data/{dir}", env!("CARGO_MANIFEST_DIR"))
+    let root = std::env::var("PLATFORM_SHARED_DATA")
+        .unwrap_or_else(|_| format!("{}/../../../shared/data", env!("CARGO_MANIFEST_DIR")));
+    let path = format!("{root}/{dir}");
+    assert!(
+        std::path::Path::new(&path).is_dir(),
+        "the published data is not at {path}: the tests read it from ../shared/data beside the project (or set PLATFORM_SHARED_DATA)"
+    );
+    path
 }
 
 /// What an independent reader (Python's csv module) finds in the published values file: the
