@@ -16,16 +16,6 @@ use crate::schema::{
 };
 use crate::{OutboxId, TenantId, UserId};
 
-/// The lead times a trust set, or the default.
-pub fn lead_days(conn: &mut DbConnection, tenant: &TenantId) -> DbResult<String> {
-    Ok(reminder_settings::table
-        .find(tenant)
-        .select(reminder_settings::lead_days)
-        .first(conn)
-        .optional()?
-        .unwrap_or_else(|| "28,14,7,1".to_string()))
-}
-
 /// A trust's reminder settings: lead times, and when its daily digests go out.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Settings {

@@ -68,6 +68,11 @@ impl Report {
     }
 }
 
+/// The line a CSV record starts on (a record can span lines); the header is line 1.
+fn line_of(record: &Result<csv::StringRecord, csv::Error>, index: usize) -> u64 {
+    record.as_ref().ok().and_then(csv::StringRecord::position).map_or(index as u64 + 2, csv::Position::line)
+}
+
 /// Reads a file whole, adding its bytes to the release's fingerprint.
 fn read(path: &Path, hash: &mut Sha256) -> anyhow::Result<Vec<u8>> {
     let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
@@ -144,7 +149,7 @@ pub fn import_lait(conn: &mut DbConnection, dir: &Path, now: NaiveDateTime) -> a
     let mut years: HashMap<String, YearType> = HashMap::new();
     let mut released_on: Option<NaiveDate> = None;
     for (i, record) in dict.records().enumerate() {
-        let line = record.as_ref().ok().and_then(|r| r.position()).map_or(i as u64 + 2, csv::Position::line);
+        let line = line_of(&record, i);
         let record = match record {
             Ok(r) => r,
             Err(e) => {
@@ -216,7 +221,7 @@ pub fn import_lait(conn: &mut DbConnection, dir: &Path, now: NaiveDateTime) -> a
     let (mut rows_read, mut missing) = (0i32, 0i32);
     for (i, record) in rows.records().enumerate() {
         rows_read += 1;
-        let line = record.as_ref().ok().and_then(|r| r.position()).map_or(i as u64 + 2, csv::Position::line);
+        let line = line_of(&record, i);
         let mut refuse = |reason: String| refused.push(Refused { file: values_name.clone(), line, reason });
         let record = match record {
             Ok(r) => r,
@@ -417,7 +422,7 @@ pub fn import_geography(conn: &mut DbConnection, dir: &Path, now: NaiveDateTime)
     let mut rows_read = 0;
     for (i, record) in rows.records().enumerate() {
         rows_read += 1;
-        let line = record.as_ref().ok().and_then(|r| r.position()).map_or(i as u64 + 2, csv::Position::line);
+        let line = line_of(&record, i);
         let record = match record {
             Ok(r) => r,
             Err(e) => {

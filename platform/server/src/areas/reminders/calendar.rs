@@ -84,13 +84,7 @@ pub fn feed(
     if commissioner {
         // The Procurement Act 2023's deadlines of the contracts the trust marked as covered.
         for (k, regime, signed_on) in repo::procurement_contracts(conn, &tenant.id, today, BEHIND_DAYS)? {
-            let terms = plan::ActContract {
-                light_touch: regime == "light_touch",
-                value_pence: k.value_pence,
-                signed_on: signed_on.unwrap_or(k.start_date),
-                start: k.start_date,
-                end: k.end_date,
-            };
+            let terms = plan::ActContract::of(&k, &regime, signed_on);
             for (code, _, due) in plan::act_deadlines(&terms) {
                 if due < today - Days::new(BEHIND_DAYS) || due > today + Days::new(AHEAD_DAYS) {
                     continue;

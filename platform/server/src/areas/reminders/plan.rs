@@ -114,6 +114,20 @@ pub struct ActContract {
     pub end: NaiveDate,
 }
 
+impl ActContract {
+    /// A contract's standing under the Act from what the platform stores: its regime and the day
+    /// it was entered into (its start date when not given).
+    pub fn of(contract: &platform_db::models::Contract, regime: &str, signed_on: Option<NaiveDate>) -> ActContract {
+        ActContract {
+            light_touch: regime == "light_touch",
+            value_pence: contract.value_pence,
+            signed_on: signed_on.unwrap_or(contract.start_date),
+            start: contract.start_date,
+            end: contract.end_date,
+        }
+    }
+}
+
 /// The stages of one statutory deadline: when its window opens (the first working day from
 /// then), a week before it, and on its last day (the working day on or before it).
 /// The latest stage that has come is sent, and nothing after the deadline.

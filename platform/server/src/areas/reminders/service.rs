@@ -241,13 +241,7 @@ fn tick_tenant(
     // The Procurement Act 2023's deadlines, for the contracts the trust marked as covered.
     let why_act = "you are a commissioner of the trust and the contract is covered by the Procurement Act 2023.";
     for (contract, regime, signed_on) in repo::procurement_contracts(conn, &tenant.id, today, 31)? {
-        let terms = plan::ActContract {
-            light_touch: regime == "light_touch",
-            value_pence: contract.value_pence,
-            signed_on: signed_on.unwrap_or(contract.start_date),
-            start: contract.start_date,
-            end: contract.end_date,
-        };
+        let terms = plan::ActContract::of(&contract, &regime, signed_on);
         for due in plan::act_contract(&terms, today) {
             let reminder = Reminder {
                 tenant,
