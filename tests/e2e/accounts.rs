@@ -63,7 +63,7 @@ fn signup_body() -> serde_json::Value {
 }
 
 /// An operator's browser, signed in through the link `platform operator create` prints.
-fn operator(d: &Deployment) -> Browser {
+pub fn operator(d: &Deployment) -> Browser {
     let run = d.cli(&["operator", "create", "--email", "ops@platform.example"]);
     assert_eq!(run.code, Some(0), "{}", run.stderr);
     let link = run.stdout.lines().last().unwrap().trim().to_string();

@@ -615,7 +615,47 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    comparison_groups (id) {
+        id -> Text,
+        tenant_id -> Text,
+        name -> Text,
+        members -> Text,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    indicator_shares (tenant_id, indicator_code) {
+        tenant_id -> Text,
+        indicator_code -> Text,
+        shared_by -> Text,
+        shared_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    shared_cells (tenant_id, indicator_code, period_start, dimension, cell) {
+        tenant_id -> Text,
+        indicator_code -> Text,
+        period_start -> Date,
+        period_end -> Date,
+        dimension -> Text,
+        cell -> Text,
+        count_shown -> Text,
+        rate_shown -> Text,
+        count_value -> Nullable<BigInt>,
+        rate_value -> Nullable<Double>,
+        published_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
+    comparison_groups,
+    indicator_shares,
+    shared_cells,
     api_tokens,
     audit_log,
     calendar_feeds,

@@ -7,6 +7,7 @@ mod cache;
 mod clock;
 mod config;
 mod demo;
+mod disclosure;
 mod error;
 mod framework_calls;
 mod frameworks;

@@ -29,6 +29,14 @@ use utoipa::{Modify, OpenApi};
         crate::areas::contracts::api::contract_record,
         crate::areas::contracts::api::set_terms,
         crate::areas::comparison::measure_api,
+        crate::areas::comparison::scorecard_api,
+        crate::areas::comparison::groups::list_api,
+        crate::areas::comparison::groups::create_api,
+        crate::areas::comparison::groups::edit_api,
+        crate::areas::comparison::groups::delete_api,
+        crate::areas::comparison::sharing::states_api,
+        crate::areas::comparison::sharing::set_api,
+        crate::areas::comparison::sharing::figures_api,
         crate::areas::monitoring::api::contract_kpis,
         crate::areas::monitoring::api::submit_return,
         crate::areas::reviews::api::due_reviews,
@@ -129,7 +137,13 @@ pub fn document_json(frameworks: &[String]) -> serde_json::Value {
                         ("query", "measure") => {
                             json!({"type": "string", "maxLength": 100, "pattern": "^[A-Za-z0-9_<>. -]+$"})
                         }
-                        ("query", "standards_set" | "body") => {
+                        ("query", "group") => json!({"type": "string", "pattern": ID_PATTERN, "maxLength": 100}),
+                        ("query", "band") => json!({"type": "string", "enum": crate::areas::comparison::BANDS}),
+                        ("query", "direction") => {
+                            json!({"type": "string", "enum": crate::areas::comparison::DIRECTIONS})
+                        }
+                        ("query", "sort") => json!({"type": "string", "enum": crate::areas::comparison::SORT_KEYS}),
+                        ("query", "standards_set" | "body" | "topic") => {
                             json!({"type": "string", "maxLength": 100, "pattern": PRINTABLE_PATTERN})
                         }
                         ("query", "ending_within_days") => json!({"type": "integer", "minimum": 0, "maximum": 3650}),

@@ -146,3 +146,13 @@ pub fn period_values(
 pub fn count_values(conn: &mut DbConnection, tenant: &TenantId) -> DbResult<i64> {
     Ok(indicator_values::table.filter(indicator_values::tenant_id.eq(tenant)).count().get_result(conn)?)
 }
+
+/// Every value of one indicator for a tenant, all periods and breakdowns.
+pub fn values_of(conn: &mut DbConnection, tenant: &TenantId, indicator: &str) -> DbResult<Vec<IndicatorValue>> {
+    Ok(indicator_values::table
+        .filter(indicator_values::tenant_id.eq(tenant))
+        .filter(indicator_values::indicator_code.eq(indicator))
+        .order((indicator_values::period_start.asc(), indicator_values::breakdown_key.asc()))
+        .select(IndicatorValue::as_select())
+        .load(conn)?)
+}

@@ -211,3 +211,27 @@ pub fn measures(conn: &mut DbConnection) -> DbResult<Vec<Measure>> {
         .select(Measure::as_select())
         .load(conn)?)
 }
+
+/// Every published value of one area, all measures, oldest period first.
+pub fn values_in(conn: &mut DbConnection, area: &str) -> DbResult<Vec<Value>> {
+    Ok(ref_values::table
+        .filter(ref_values::area.eq(area))
+        .order((ref_values::measure.asc(), ref_values::period_end.asc(), ref_values::period.asc()))
+        .select(Value::as_select())
+        .load(conn)?)
+}
+
+/// Every area's value of each measure in one period of it: `periods` holds, for each period
+/// label, the measures wanted in it (the scorecard asks for each measure's latest period).
+pub fn values_at(conn: &mut DbConnection, periods: &[(String, Vec<String>)]) -> DbResult<Vec<Value>> {
+    let mut out = Vec::new();
+    // A few labels a statement keeps each statement's expression shallow.
+    for chunk in periods.chunks(16) {
+        let mut query = ref_values::table.select(Value::as_select()).into_boxed();
+        for (label, measures) in chunk {
+            query = query.or_filter(ref_values::period.eq(label).and(ref_values::measure.eq_any(measures)));
+        }
+        out.extend(query.load(conn)?);
+    }
+    Ok(out)
+}

@@ -118,6 +118,10 @@ fn complete(data: &mut Value) {
         ],
     );
     each(&mut data["actions"], &["href", "label", "form", "version"]);
+    if data["filters"].is_object() {
+        keys(&mut data["filters"], &["legend", "submit"]);
+        lists(&mut data["filters"], &["hidden"]);
+    }
     complete_sections(&mut data["sections"]);
     keys(&mut data["paging"], &["shown", "prev", "next"]);
 }
@@ -125,7 +129,7 @@ fn complete(data: &mut Value) {
 fn complete_sections(sections: &mut Value) {
     let Value::Array(sections) = sections else { return };
     for s in sections {
-        keys(s, &["id", "heading", "table", "empty"]);
+        keys(s, &["id", "heading", "table", "empty", "chart"]);
         lists(s, &["intro", "summary", "items", "links"]);
         if let Value::Array(rows) = &mut s["summary"] {
             rows.iter_mut().for_each(|r| keys(r, &["key", "value", "href", "tag", "note"]));

@@ -60,6 +60,16 @@ impl Editable for Needs {
     async fn current(state: &AppState, access: &Access, id: NeedId) -> Result<Need, ApiError> {
         service::current(state, access, id).await
     }
+    /// A need recorded from a measure of the regional comparison starts with the measure as its
+    /// title, evidence and source.
+    fn starting(req: &HttpRequest) -> Values {
+        let query = Values::parse(req.query_string().as_bytes());
+        let mut values = Values::default();
+        for key in ["title", "evidence", "source", "outcome"] {
+            values.set(key, query.get(key));
+        }
+        values
+    }
 }
 
 fn fields(fw: &Framework) -> Vec<Field> {

@@ -18,6 +18,21 @@ use crate::sessions::{self, SessionData};
 pub(super) async fn operator_page(state: web::Data<AppState>, visitor: Visitor) -> Result<HttpResponse, PageError> {
     let me = operator(&state, &visitor).await?;
     let (pending, tenants) = service::overview(&state).await?;
+    let releases = state
+        .platform_db(|c| {
+            use platform_db::repo::reference::release;
+            Ok([release(c, "lait")?, release(c, "geography")?])
+        })
+        .await?;
+    let releases: Vec<_> = releases
+        .iter()
+        .flatten()
+        .map(|r| {
+            json!({"source": r.source, "imported_at": r.imported_at.format("%-d %B %Y %H:%M").to_string(),
+                   "released_on": r.released_on.map(|d| d.format("%-d %B %Y").to_string()),
+                   "rows_read": r.rows_read, "values_stored": r.values_stored, "rows_refused": r.rows_refused})
+        })
+        .collect();
     let pending: Vec<_> = pending
         .iter()
         .map(|s| {
@@ -33,7 +48,8 @@ pub(super) async fn operator_page(state: web::Data<AppState>, visitor: Visitor) 
     Ok(state.page(
         "operator",
         &json!({"title": "Operator", "nav": null, "operator": me.email, "csrf": visitor.csrf(),
-                "signups": pending, "tenants": tenants, "has_signups": !pending.is_empty()}),
+                "signups": pending, "tenants": tenants, "has_signups": !pending.is_empty(),
+                "releases": releases}),
     )?)
 }
 
@@ -121,4 +137,86 @@ pub(super) async fn operator_decide(
         _ => return Err(ApiError::NotFound("no such decision".into()).into()),
     }
     Ok(see_other("/operator"))
+}
+
+/// The files an operator may upload for each source, as DfE and ONS name them.
+const LAIT_FILES: [&str; 5] =
+    ["bds_long.csv.gz", "bds_long.csv", "lait_data_dictionary.csv", "sn_may_2025.xlsx", "sn_april_2021.xlsx"];
+const GEOGRAPHY_FILES: [&str; 2] = ["las.csv", "regions.csv"];
+
+/// An upload of reference data: the source and its files as published.
+#[derive(Debug, actix_multipart::form::MultipartForm)]
+pub(super) struct ReferenceUpload {
+    csrf: actix_multipart::form::text::Text<String>,
+    source: actix_multipart::form::text::Text<String>,
+    #[multipart(limit = "60MB")]
+    files: Vec<actix_multipart::form::tempfile::TempFile>,
+}
+
+/// Imports reference data from the files uploaded on the operator's page, as
+/// `platform reference import` does from a folder: all or nothing, with the import's report.
+pub(super) async fn operator_reference(
+    state: web::Data<AppState>,
+    visitor: Visitor,
+    form: actix_multipart::form::MultipartForm<ReferenceUpload>,
+) -> Result<HttpResponse, PageError> {
+    let me = operator(&state, &visitor).await?;
+    let upload = form.into_inner();
+    visitor.check_csrf(&upload.csrf)?;
+    let source = upload.source.into_inner();
+    let allowed: &[&str] = match source.as_str() {
+        "lait" => &LAIT_FILES,
+        "geography" => &GEOGRAPHY_FILES,
+        _ => return Ok(reference_answer(&state, 422, "Choose what the files are: LAIT or the geography")?),
+    };
+    if upload.files.iter().all(|f| f.size == 0) {
+        return Ok(reference_answer(&state, 422, "Choose the files to upload")?);
+    }
+    let dir = tempfile::tempdir().map_err(|e| ApiError::Internal(format!("a folder for the upload: {e}")))?;
+    for f in &upload.files {
+        // The name as the browser sent it, without any folder: only the files the import reads.
+        let name = f.file_name.as_deref().unwrap_or_default().rsplit(['/', '\\']).next().unwrap_or_default();
+        if !allowed.contains(&name) {
+            return Ok(reference_answer(
+                &state,
+                422,
+                &format!("{name:?} is not a file of this source: upload {}", allowed.join(", ")),
+            )?);
+        }
+        std::fs::copy(f.file.path(), dir.path().join(name))
+            .map_err(|e| ApiError::Internal(format!("keeping the upload: {e}")))?;
+    }
+    let pool = state.pool.clone();
+    let now = crate::clock::now();
+    let path = dir.path().to_path_buf();
+    let is_lait = source == "lait";
+    let result = web::block(move || -> anyhow::Result<crate::reference::Report> {
+        let mut conn = pool.get()?;
+        platform_db::conn::scoped_with(&mut conn, platform_db::conn::Scope::Platform, |c| {
+            if is_lait {
+                crate::reference::import_lait(c, &path, now)
+            } else {
+                crate::reference::import_geography(c, &path, now)
+            }
+        })
+    })
+    .await
+    .map_err(|e| ApiError::Internal(format!("the import did not finish: {e}")))?;
+    drop(dir);
+    let entry = |detail: serde_json::Value| {
+        auth::entry(None, Some(&me.id), "reference_imported", ("reference", Some(source.clone())), detail, &visitor.ip)
+    };
+    match result {
+        Ok(report) => {
+            auth::record(&state, entry(json!({"report": report.render(20)}))).await?;
+            Ok(reference_answer(&state, 200, &report.render(20))?)
+        }
+        Err(e) => Ok(reference_answer(&state, 422, &format!("Nothing was imported: {e:#}"))?),
+    }
+}
+
+fn reference_answer(state: &AppState, status: u16, text: &str) -> Result<HttpResponse, ApiError> {
+    let title = if status == 200 { "Reference data imported" } else { "Reference data not imported" };
+    let lines: Vec<String> = text.lines().map(str::to_string).collect();
+    message(state, status, title, &lines)
 }
