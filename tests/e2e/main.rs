@@ -28,4 +28,4 @@ mod reminders;
 mod repo;
 mod schema_check;
 mod seed;
-
+mod sharing;

@@ -32,9 +32,11 @@ use utoipa::{Modify, OpenApi};
         crate::areas::comparison::scorecard_api,
         crate::areas::comparison::groups::list_api,
         crate::areas::comparison::groups::create_api,
+        crate::areas::comparison::groups::get_api,
         crate::areas::comparison::groups::edit_api,
         crate::areas::comparison::groups::delete_api,
         crate::areas::comparison::sharing::states_api,
+        crate::areas::comparison::sharing::state_api,
         crate::areas::comparison::sharing::set_api,
         crate::areas::comparison::sharing::figures_api,
         crate::areas::monitoring::api::contract_kpis,
@@ -297,6 +299,19 @@ fn cycle_bodies(schemas: &mut serde_json::Value) {
             ("signed_on", json!({"type": ["string", "null"], "format": "date"})),
         ],
     );
+    set(
+        schemas,
+        "GroupInput",
+        vec![
+            ("name", name(120)),
+            (
+                "members",
+                json!({"type": "array", "minItems": 1, "maxItems": 160,
+                "items": {"type": "string", "pattern": "^[0-9]{3}$"}}),
+            ),
+        ],
+    );
+    set(schemas, "ShareInput", vec![("shared", json!({"type": "boolean"}))]);
     record_bodies(schemas, &fields);
 }
 

@@ -41,8 +41,6 @@ pub struct GroupInput {
     pub name: String,
     /// DfE's three-digit authority codes.
     pub members: Vec<String>,
-    /// The version changed (or send If-Match); not needed to create.
-    pub version: Option<i32>,
 }
 
 pub async fn list(state: &AppState, access: &Access) -> Result<Vec<Group>, ApiError> {
@@ -87,7 +85,7 @@ async fn save(
                 }
                 Some(id) => {
                     let old = repo::get(c, &tenant, &id)?
-                        .ok_or_else(|| ApiError::NotFound(format!("the trust has no comparison group {id:?}")))?;
+                        .ok_or_else(|| ApiError::NotFound("the trust has no such comparison group".to_string()))?;
                     let version = version.ok_or(ApiError::PreconditionRequired)?;
                     let changed = Group { name, members: members.join(","), updated_at: now, ..old.clone() };
                     (repo::update(c, &changed, version)?, Some(old))
@@ -113,7 +111,7 @@ async fn remove(state: &AppState, access: &Access, id: String) -> Result<(), Api
     state
         .tenant_work(&access.tenant.id, move |c| {
             let old = repo::get(c, &tenant, &id)?
-                .ok_or_else(|| ApiError::NotFound(format!("the trust has no comparison group {id:?}")))?;
+                .ok_or_else(|| ApiError::NotFound("the trust has no such comparison group".to_string()))?;
             repo::delete(c, &tenant, &id)?;
             let detail = json!({"name": old.name, "members": old.codes()}).to_string();
             audit::record(c, &actor.audit("comparison_group.deleted", "comparison_group", &id, detail, now))?;
@@ -158,14 +156,36 @@ pub(crate) async fn create_api(
     Ok(HttpResponse::Created().insert_header(etag(g.version)).json(GroupView::of(&g)))
 }
 
-/// Changes a comparison group's name and members (If-Match or `version`).
-#[utoipa::path(put, path = "/api/v1/tenants/{slug}/comparison/groups/{id}", tag = "comparison",
+/// One comparison group of the trust.
+#[utoipa::path(get, path = "/api/v1/tenants/{slug}/comparison/groups/{id}", tag = "comparison",
     params(("slug" = String, Path, description = "the trust's slug"), ("id" = String, Path, description = "the group")),
+    responses((status = 200, description = "the group", body = GroupView), (status = 404, description = "no such group", body = ErrorBody)))]
+pub(crate) async fn get_api(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    visitor: Visitor,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (slug, id) = path.into_inner();
+    let access = auth::tenant_access(&state, &req, &visitor, &slug, true).await?;
+    let g = list(&state, &access)
+        .await?
+        .into_iter()
+        .find(|g| g.id == id)
+        .ok_or_else(|| ApiError::NotFound("the trust has no such comparison group".to_string()))?;
+    Ok(HttpResponse::Ok().insert_header(etag(g.version)).json(GroupView::of(&g)))
+}
+
+/// Changes a comparison group's name and members (If-Match: the group's ETag when it was read).
+#[utoipa::path(put, path = "/api/v1/tenants/{slug}/comparison/groups/{id}", tag = "comparison",
+    params(("slug" = String, Path, description = "the trust's slug"), ("id" = String, Path, description = "the group"),
+           ("If-Match" = Option<String>, Header, description = "the group's ETag when it was read")),
     request_body = GroupInput,
     responses(
         (status = 200, description = "saved", body = GroupView),
         (status = 409, description = "changed by someone else since that version", body = ErrorBody),
-        (status = 422, description = "a member is not a DfE authority", body = ErrorBody)))]
+        (status = 422, description = "a member is not a DfE authority", body = ErrorBody),
+        (status = 428, description = "no version given", body = ErrorBody)))]
 pub(crate) async fn edit_api(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -176,7 +196,7 @@ pub(crate) async fn edit_api(
     let (slug, id) = path.into_inner();
     let access = auth::tenant_access(&state, &req, &visitor, &slug, true).await?;
     let input: GroupInput = json_body(&body)?;
-    let version = version_of(&req, input.version)?;
+    let version = version_of(&req, None)?;
     let g = save(&state, &access, Some(id), Some(version), input).await.map_err(ApiError::content)?;
     Ok(HttpResponse::Ok().insert_header(etag(g.version)).json(GroupView::of(&g)))
 }
@@ -291,7 +311,7 @@ pub(super) async fn page(
     Ok(v::record_page(
         &state,
         &access,
-        json!({"title": "Comparison groups", "caption": "Compare", "actions": actions,
+        json!({"title": "Comparison groups", "caption": "Compare", "actions": actions, "notice": v::notice(&req),
                "intro": ["A group of authorities the trust chooses to compare itself against, as against its statistical neighbours: on a measure's page and the scorecard, choose the group."],
                "sections": [v::table_section("groups", "", "The trust's comparison groups", head, rows, "The trust has no groups yet.")]}),
     )?)
@@ -324,7 +344,7 @@ pub(super) async fn edit_page(
     let g = state
         .tenant_db(&access.tenant.id, move |c| repo::get(c, &tid, &gid))
         .await?
-        .ok_or_else(|| ApiError::NotFound(format!("the trust has no comparison group {id:?}")))?;
+        .ok_or_else(|| ApiError::NotFound("the trust has no such comparison group".to_string()))?;
     let fields = fields(&state, &access).await?;
     let mut values = Values::default();
     values.set("name", g.name.clone()).set("version", g.version.to_string());
@@ -350,11 +370,7 @@ pub(super) async fn delete_form(
 /// Reads the form into the API's input.
 fn read(fields: &[Field], values: &Values) -> Result<GroupInput, ApiError> {
     forms::body_of(fields, values)?;
-    Ok(GroupInput {
-        name: values.get("name").to_string(),
-        members: values.all("members").to_vec(),
-        version: values.get("version").parse().ok(),
-    })
+    Ok(GroupInput { name: values.get("name").to_string(), members: values.all("members").to_vec() })
 }
 
 pub(super) async fn create_form(
@@ -392,7 +408,7 @@ pub(super) async fn edit_form(
     let action = format!("/t/{slug}/comparison/groups/{id}");
     let saved = match read(&fields, &values) {
         Ok(input) => {
-            let version = input.version.ok_or(ApiError::PreconditionRequired);
+            let version = values.get("version").parse::<i32>().map_err(|_| ApiError::PreconditionRequired);
             match version {
                 Ok(version) => save(&state, &access, Some(id), Some(version), input).await,
                 Err(e) => Err(e),

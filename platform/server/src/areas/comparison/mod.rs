@@ -32,17 +32,21 @@ use stats::Polarity;
 
 /// The edition of DfE's statistical neighbours the comparison uses.
 pub const NEIGHBOURS: &str = "2025-05";
+/// The `group` that means the statistical neighbours (as no group does).
+const NEIGHBOURS_CHOICE: &str = "neighbours";
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/api/v1/tenants/{slug}/comparison", web::get().to(measure_api))
         .route("/api/v1/tenants/{slug}/comparison/scorecard", web::get().to(scorecard_api))
         .route("/api/v1/tenants/{slug}/comparison/groups", web::get().to(groups::list_api))
         .route("/api/v1/tenants/{slug}/comparison/groups", web::post().to(groups::create_api))
+        .route("/api/v1/tenants/{slug}/comparison/groups/{id}", web::get().to(groups::get_api))
         .route("/api/v1/tenants/{slug}/comparison/groups/{id}", web::put().to(groups::edit_api))
         .route("/api/v1/tenants/{slug}/comparison/groups/{id}", web::delete().to(groups::delete_api))
         .route("/api/v1/tenants/{slug}/comparison/sharing", web::get().to(sharing::states_api))
+        .route("/api/v1/tenants/{slug}/comparison/sharing/{id}", web::get().to(sharing::state_api))
         .route("/api/v1/tenants/{slug}/comparison/sharing/{id}", web::put().to(sharing::set_api))
-        .route("/api/v1/tenants/{slug}/comparison/shared/{id}", web::get().to(sharing::figures_api))
+        .route("/api/v1/tenants/{slug}/comparison/sharing/{id}/figures", web::get().to(sharing::figures_api))
         .route("/t/{slug}/comparison/sharing", web::get().to(sharing::page))
         .route("/t/{slug}/comparison/sharing/{id}/{action}", web::post().to(sharing::set_form))
         .route("/t/{slug}/comparison/shared/{id}", web::get().to(sharing::figures_page))
@@ -163,6 +167,24 @@ pub struct Against {
     pub name: String,
 }
 
+impl Against {
+    /// How text names the comparators: "statistical neighbours" or "the group …".
+    pub fn of(&self) -> String {
+        match &self.group {
+            Some(_) => format!("the group {}", self.name),
+            None => self.name.clone(),
+        }
+    }
+
+    /// As the trust's: "its statistical neighbours" or "the group …".
+    pub fn its(&self) -> String {
+        match &self.group {
+            Some(_) => self.of(),
+            None => format!("its {}", self.name),
+        }
+    }
+}
+
 /// The authorities the trust is compared against: its statistical neighbours, or the members
 /// of one of its groups (as neighbours ranked in the order chosen).
 fn comparators(
@@ -171,14 +193,14 @@ fn comparators(
     area: &r::Area,
     group: Option<&str>,
 ) -> Result<(Against, Vec<r::Neighbour>), ApiError> {
-    match group.filter(|g| !g.is_empty()) {
+    match group.filter(|g| !g.is_empty() && *g != NEIGHBOURS_CHOICE) {
         None => Ok((
             Against { kind: "neighbours".into(), group: None, name: "statistical neighbours".into() },
             r::neighbours_of(conn, NEIGHBOURS, &area.code)?,
         )),
         Some(id) => {
             let g = platform_db::repo::comparison_groups::get(conn, &access.tenant.id, id)?
-                .ok_or_else(|| ApiError::NotFound(format!("the trust has no comparison group {id:?}")))?;
+                .ok_or_else(|| ApiError::NotFound("the trust has no such comparison group".to_string()))?;
             let members = g
                 .codes()
                 .into_iter()
@@ -193,6 +215,20 @@ fn comparators(
                 .collect();
             Ok((Against { kind: "group".into(), group: Some(g.id), name: g.name }, members))
         }
+    }
+}
+
+/// A `group` given in a query: a group's id (letters, digits, `-`, `_`) or `neighbours`.
+pub(crate) fn check_group(group: Option<&str>) -> Result<(), ApiError> {
+    match group {
+        Some(g)
+            if g.is_empty()
+                || g.len() > 100
+                || !g.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') =>
+        {
+            Err(ApiError::bad_request(Some("group"), "not a group's id: letters, digits, - and _, at most 100"))
+        }
+        _ => Ok(()),
     }
 }
 
@@ -353,6 +389,7 @@ pub(crate) async fn measure_api(
 ) -> Result<HttpResponse, ApiError> {
     let access = auth::tenant_access(&state, &req, &visitor, &slug, true).await?;
     let query = query.into_inner();
+    check_group(query.group.as_deref())?;
     Ok(HttpResponse::Ok().json(match query.measure {
         Some(code) => Answer::Comparison(Box::new(compare(&state, &access, code, query.group).await?)),
         None => Answer::Measures(measures(&state, &access).await?),
@@ -367,7 +404,7 @@ pub struct MeasureQuery {
     /// it, the list of measures.
     pub measure: Option<String>,
     /// One of the trust's comparison groups to compare against (its statistical neighbours when
-    /// not given).
+    /// not given, or `neighbours`).
     pub group: Option<String>,
 }
 
@@ -413,11 +450,11 @@ async fn page(
 
 /// The choice of what to compare against: the neighbours or one of the trust's groups.
 async fn against_field(state: &AppState, access: &Access) -> Result<Field, ApiError> {
-    let mut options = vec![Opt::new("", "Statistical neighbours (DfE, May 2025)")];
+    let mut options = vec![Opt::new(NEIGHBOURS_CHOICE, "Statistical neighbours (DfE, May 2025)")];
     for g in groups::list(state, access).await? {
         options.push(Opt::new(&g.id, format!("Group: {}", g.name)));
     }
-    Ok(Field::select("group", "Compare against", options).optional())
+    Ok(Field::select("group", "Compare against", options))
 }
 
 async fn index_page(state: &AppState, access: &Access) -> Result<HttpResponse, PageError> {
@@ -480,14 +517,14 @@ fn better(polarity: &str) -> &'static str {
 fn measure_tables(c: &Comparison) -> Vec<Table> {
     let dps = c.measure.dps;
     let region = c.region_name.clone().unwrap_or_else(|| "Region".into());
-    let mean_head = format!("Mean of {}", c.against.name);
+    let mean_head = format!("Mean of {}", c.against.of());
     let over_time = Table {
         name: "Over the years".into(),
         head: vec![
             "Period".into(),
             c.area_name.clone(),
             mean_head,
-            format!("{} with a value (of {})", c.against.name, c.neighbours.len()),
+            format!("Comparators with a value (of {})", c.neighbours.len()),
             region,
             "England".into(),
         ],
@@ -550,7 +587,7 @@ fn measure_file(access: &Access, c: &Comparison, format: FileFormat, table: &str
         FileFormat::Xlsx => {
             let notes = vec![
                 c.measure.title.clone(),
-                format!("{} ({}) against {}, its region and England.", c.area_name, c.area_code, c.against.name),
+                format!("{} ({}) against {}, its region and England.", c.area_name, c.area_code, c.against.its()),
                 format!("Unit: {}. Better: {}.", c.measure.unit, better(&c.measure.polarity)),
                 c.measure.description.clone(),
                 c.measure.methodology.clone(),
@@ -626,10 +663,11 @@ async fn measure_page(state: &AppState, access: &Access, c: &Comparison) -> Resu
         ));
         summary.push(v::item("Direction of travel", s.direction.clone().unwrap_or_else(|| "no earlier value".into())));
     }
-    summary.push(v::item("Compared against", &c.against.name));
+    summary.push(v::item("Compared against", c.against.of()));
     let tables = measure_tables(c);
     let mut values = Values::default();
-    values.set("measure", c.measure.code.clone()).set("group", group.clone());
+    let chosen = if group.is_empty() { NEIGHBOURS_CHOICE.to_string() } else { group.clone() };
+    values.set("measure", c.measure.code.clone()).set("group", chosen);
     let fields = vec![against_field(state, access).await?];
     let (filter_view, filter_summary) = forms::view(&fields, &values, None);
     let path = format!("/t/{slug}/comparison");
@@ -642,7 +680,7 @@ async fn measure_page(state: &AppState, access: &Access, c: &Comparison) -> Resu
         sections.push(table_view(
             "over-time",
             "Over the years",
-            &format!("{} against the mean of its {}, its region and England", c.area_name, c.against.name),
+            &format!("{} against the mean of {}, its region and England", c.area_name, c.against.its()),
             t,
             &[],
         ));
@@ -653,7 +691,7 @@ async fn measure_page(state: &AppState, access: &Access, c: &Comparison) -> Resu
         sections.push(table_view(
             "comparators",
             &heading,
-            &format!("{}: {} in the latest period", c.area_name, c.against.name),
+            &format!("{}: {} in the latest period", c.area_name, c.against.of()),
             t,
             &[],
         ));
@@ -684,11 +722,11 @@ fn line_title(c: &Comparison) -> String {
     let dps = c.measure.dps;
     let mean = c.periods.iter().find(|p| p.period == s.period).and_then(|p| p.neighbours_mean);
     let against = match mean {
-        Some(m) if (m - s.value).abs() < 1e-9 => format!(", the same as the mean of its {}", c.against.name),
+        Some(m) if (m - s.value).abs() < 1e-9 => format!(", the same as the mean of {}", c.against.its()),
         Some(m) => format!(
-            ", {} the mean of its {} ({})",
+            ", {} the mean of {} ({})",
             if s.value > m { "above" } else { "below" },
-            c.against.name,
+            c.against.its(),
             shown(Some(m), dps)
         ),
         None => String::new(),
@@ -700,7 +738,7 @@ fn line_title(c: &Comparison) -> String {
 /// The message of the comparators' chart.
 fn bars_title(c: &Comparison) -> String {
     let Some(s) = &c.latest else {
-        return format!("{} against its {}", c.area_name, c.against.name);
+        return format!("{} against {}", c.area_name, c.against.its());
     };
     let values: Vec<f64> = c.neighbours.iter().filter_map(|n| n.value).collect();
     let (count, how) = match Polarity::of(&c.measure.polarity) {
@@ -708,7 +746,7 @@ fn bars_title(c: &Comparison) -> String {
         Polarity::Low => (values.iter().filter(|v| **v < s.value).count(), "did better than"),
         Polarity::None => (values.iter().filter(|v| **v > s.value).count(), "had a higher value than"),
     };
-    format!("{count} of {} of its {} with a value {how} {} in {}", values.len(), c.against.name, c.area_name, s.period)
+    format!("{count} of {} of {} with a value {how} {} in {}", values.len(), c.against.its(), c.area_name, s.period)
 }
 
 /// The charts of a measure: its values over time against its comparators' mean, its region and
@@ -719,7 +757,7 @@ fn measure_charts(c: &Comparison) -> (charts::Chart, charts::Chart) {
     let series = vec![
         charts::Series { name: c.area_name.clone(), values: c.periods.iter().map(|p| p.trust).collect() },
         charts::Series {
-            name: format!("Mean of {}", c.against.name),
+            name: format!("Mean of {}", c.against.of()),
             values: c.periods.iter().map(|p| p.neighbours_mean).collect(),
         },
         charts::Series {
@@ -751,7 +789,7 @@ fn measure_charts(c: &Comparison) -> (charts::Chart, charts::Chart) {
     });
     let mean =
         c.latest.as_ref().and_then(|s| c.periods.iter().find(|p| p.period == s.period)).and_then(|p| p.neighbours_mean);
-    let mean_label = format!("Mean of {}", c.against.name);
+    let mean_label = format!("Mean of {}", c.against.of());
     let title = bars_title(c);
     let value_label = match &c.latest {
         Some(s) => format!("{} in {}", c.measure.unit, s.period),
@@ -823,7 +861,7 @@ fn scorecard_table(card: &Scorecard) -> Table {
             "Topic".into(),
             "Period".into(),
             card.area_name.clone(),
-            format!("Mean of {}", card.against.name),
+            format!("Mean of {}", card.against.of()),
             "England".into(),
             "Rank".into(),
             "Of".into(),
@@ -860,7 +898,10 @@ async fn scorecard_page(
     slug: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
     let access = page_access(&state, &req, &visitor, &slug).await?;
-    let values = Values::parse(req.query_string().as_bytes());
+    let mut values = Values::parse(req.query_string().as_bytes());
+    if values.get("group").is_empty() {
+        values.set("group", NEIGHBOURS_CHOICE);
+    }
     let format = FileFormat::of(Some(values.get("format")))?;
     let topics: Vec<String> = {
         let mut t: Vec<String> = measures(&state, &access).await?.into_iter().map(|m| m.topic).collect();
@@ -904,7 +945,7 @@ async fn scorecard_page(
                     FileFormat::Xlsx => downloads::xlsx(
                         &[
                             format!("{} ({}): scorecard of DfE's measures", card.area_name, card.area_code),
-                            format!("Compared against: {}", card.against.name),
+                            format!("Compared against: {}", card.against.of()),
                             "Rank 1 is the best; band A is the best quarter of authorities; - where DfE published no value or the measure is not banded.".into(),
                         ],
                         std::slice::from_ref(&table),

@@ -65,7 +65,8 @@ pub struct ScoreQuery {
     pub direction: Option<String>,
     /// `topic` (the default), `band` (D first), `rank` (the lowest placed first) or `title`.
     pub sort: Option<String>,
-    /// One of the trust's comparison groups (its neighbours when not given).
+    /// One of the trust's comparison groups (its statistical neighbours when not given, or
+    /// `neighbours`).
     pub group: Option<String>,
 }
 
@@ -78,6 +79,7 @@ pub const SORTS: [(&str, &str); 4] =
 
 impl ScoreQuery {
     fn check(&self) -> Result<(), ApiError> {
+        super::check_group(self.group.as_deref())?;
         let blank = |o: &Option<String>| o.as_deref().filter(|s| !s.is_empty()).map(str::to_string);
         if let Some(b) = blank(&self.band).filter(|b| !BANDS.contains(&b.as_str())) {
             return Err(ApiError::bad_request(Some("band"), format!("{b:?} is not a band: A, B, C, D or none")));

@@ -233,6 +233,14 @@ pub struct ShareState {
     pub shared_by_others: Option<usize>,
 }
 
+/// An indicator of the shared catalogue, by its code.
+fn indicator_of(c: &mut platform_db::DbConnection, code: &str) -> Result<Indicator, ApiError> {
+    indicators::catalogue(c)?
+        .into_iter()
+        .find(|i| i.code == code)
+        .ok_or_else(|| ApiError::NotFound(format!("no indicator {code:?} in the catalogue")))
+}
+
 /// The trust's indicators with values, and which it shares.
 pub async fn states(state: &AppState, access: &Access) -> Result<Vec<ShareState>, ApiError> {
     access.require(Action::Read)?;
@@ -283,10 +291,7 @@ pub async fn set(state: &AppState, access: &Access, indicator: String, shared: b
     let now = clock::now();
     state
         .tenant_work(&access.tenant.id, move |c| {
-            let ind = indicators::catalogue(c)?
-                .into_iter()
-                .find(|i| i.code == indicator)
-                .ok_or_else(|| ApiError::NotFound(format!("no indicator {indicator:?} in the catalogue")))?;
+            let ind = indicator_of(c, &indicator)?;
             let (n, cost, what) = if shared {
                 let values = indicators::values_of(c, &actor.tenant, &ind.code)?;
                 if values.is_empty() {
@@ -343,10 +348,7 @@ pub async fn figures(state: &AppState, access: &Access, indicator: String) -> Re
     let tid = access.tenant.id.clone();
     state
         .tenant_work(&access.tenant.id, move |c| {
-            let ind = indicators::catalogue(c)?
-                .into_iter()
-                .find(|i| i.code == indicator)
-                .ok_or_else(|| ApiError::NotFound(format!("no indicator {indicator:?} in the catalogue")))?;
+            let ind = indicator_of(c, &indicator)?;
             if !repo::shared_by(c, &tid)?.contains(&ind.code) {
                 return Err(ApiError::Forbidden(format!(
                     "the trust does not share {:?}: trusts see others' figures of an indicator they share themselves",
@@ -397,6 +399,28 @@ pub(crate) async fn states_api(
     Ok(HttpResponse::Ok().json(states(&state, &access).await?))
 }
 
+/// Whether the trust shares one indicator.
+#[utoipa::path(get, path = "/api/v1/tenants/{slug}/comparison/sharing/{id}", tag = "comparison",
+    params(("slug" = String, Path, description = "the trust's slug"), ("id" = String, Path, description = "the indicator's code")),
+    responses(
+        (status = 200, description = "the indicator and whether the trust shares it", body = ShareState),
+        (status = 404, description = "the trust holds no values of such an indicator", body = ErrorBody)))]
+pub(crate) async fn state_api(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    visitor: Visitor,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (slug, id) = path.into_inner();
+    let access = auth::tenant_access(&state, &req, &visitor, &slug, true).await?;
+    let one = states(&state, &access)
+        .await?
+        .into_iter()
+        .find(|s| s.indicator == id)
+        .ok_or_else(|| ApiError::NotFound(format!("the trust holds no values of an indicator {id:?}")))?;
+    Ok(HttpResponse::Ok().json(one))
+}
+
 /// Shares an indicator (its figures after disclosure control are published to the trusts that
 /// share it too) or withdraws it (every published figure deleted at once). Tenant admins.
 #[utoipa::path(put, path = "/api/v1/tenants/{slug}/comparison/sharing/{id}", tag = "comparison",
@@ -421,7 +445,7 @@ pub(crate) async fn set_api(
 }
 
 /// Every trust's shared figures of an indicator the trust shares too.
-#[utoipa::path(get, path = "/api/v1/tenants/{slug}/comparison/shared/{id}", tag = "comparison",
+#[utoipa::path(get, path = "/api/v1/tenants/{slug}/comparison/sharing/{id}/figures", tag = "comparison",
     params(("slug" = String, Path, description = "the trust's slug"), ("id" = String, Path, description = "the indicator's code")),
     responses(
         (status = 200, description = "the figures as published", body = SharedFigures),
@@ -482,7 +506,7 @@ pub(super) async fn page(
     Ok(v::record_page(
         &state,
         &access,
-        json!({"title": "Share local figures", "caption": "Compare", "intro": intro,
+        json!({"title": "Share local figures", "caption": "Compare", "intro": intro, "notice": v::notice(&req),
                "sections": [v::table_section("indicators", "", "The trust's indicators and whether it shares them", head, rows, "The trust holds no indicator values yet.")]}),
     )?)
 }
