@@ -321,12 +321,12 @@ test('a group made by its form is listed and is what a measure is compared again
   await page.goto(`${base}${t}/comparison?measure=InfMort`);
   await page.selectOption('#group', { label: `Group: ${name}` });
   await Promise.all([page.waitForURL(/group=/), page.click('button:has-text("Compare")')]);
-  assert.equal((await page.locator('.summary-list__row:has(dt:text-is("Compared against")) dd').textContent()).trim(), name);
+  assert.equal((await page.locator('.summary-list__row:has(dt:text-is("Compared against")) dd').textContent()).trim(), `the group ${name}`);
   assert.ok(await page.locator(`main h2:text-is("${name}")`).count() === 1, 'the comparators are headed by the group');
   const comparators = await readTable(page.locator('main table:has(th:text-is("Authority"))'));
   assert.deepEqual(comparators.rows.map((r) => r[1]).sort(), chosen);
   const years = await readTable(page.locator('section:has(h2:text-is("Over the years")) table'));
-  assert.ok(years.head.includes(`Mean of ${name}`), years.head.join(', '));
+  assert.ok(years.head.includes(`Mean of the group ${name}`), years.head.join(', '));
   const bars = await page.locator('main svg:has(rect.bar) .bar-name').allTextContents();
   assert.deepEqual(bars.filter((b) => !b.includes('this trust')).sort(), chosen);
   assert.equal((await page.locator('#group option:checked').textContent()).trim(), `Group: ${name}`, 'the choice is kept');
