@@ -203,6 +203,7 @@ def run_wrk(args):
     server_before = cpu_ms(args.server_pid) if args.server_pid else None
     pg_before = cpu_of(backends(args.db))
     wrk_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.time()
     done = subprocess.run(cmd, capture_output=True, text=True, check=False)
     wrk_after = resource.getrusage(resource.RUSAGE_CHILDREN)
     server_after = cpu_ms(args.server_pid) if args.server_pid else None
@@ -227,7 +228,8 @@ def run_wrk(args):
             r[k] = None
     if args.warmup:
         return
-    append(args.jsonl, {"kind": "wrk", "size": args.size, "target": args.target, "path": path,
+    append(args.jsonl, {"kind": "wrk", "at": time.strftime("%H:%M:%S", time.gmtime(started)), "size": args.size,
+                        "target": args.target, "path": path,
                         "connections": args.connections, "threads": threads, "run": args.run, **r})
     bad = f"  ERRORS {r['errors']}" if errors else ""
     if r["requests"] == 0:
