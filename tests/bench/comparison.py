@@ -360,8 +360,8 @@ def summary(args):
     # --- growth
     if "published" in result["figures"] and len(sizes) > 1:
         print()
-        print("Growth: each size's median against the published data's (p95 and p50, and the cost of a request "
-              "at 16 connections, 16 ÷ req/s)")
+        print("Growth: each size's median against the published data's: p95, p50, and the CPU a request took "
+              "(the server's and its PostgreSQL connections' together)")
         print()
         print("| target | connections | " + " | ".join(s for s in sizes[1:]) + " |")
         print("|---|---|" + "---|" * (len(sizes) - 1))
@@ -379,8 +379,11 @@ def summary(args):
                 r95 = f["p95_ms"] / base[k]["p95_ms"]
                 r50 = f["p50_ms"] / base[k]["p50_ms"]
                 rc = base[k]["rps"] / f["rps"]
-                result["ratios"].setdefault(s, {})[k] = {"p95": r95, "p50": r50, "cost": rc}
-                cells.append(f"p95 {r95:.2f}×, p50 {r50:.2f}×, cost {rc:.2f}×")
+                cpu_of_size = [f["cpu_ms_per_request"].get(x) for x in ("server", "postgresql")]
+                cpu_of_base = [base[k]["cpu_ms_per_request"].get(x) for x in ("server", "postgresql")]
+                rcpu = (sum(cpu_of_size) / sum(cpu_of_base)) if None not in cpu_of_size + cpu_of_base and sum(cpu_of_base) else None
+                result["ratios"].setdefault(s, {})[k] = {"p95": r95, "p50": r50, "cost": rc, "cpu": rcpu}
+                cells.append(f"p95 {r95:.2f}×, p50 {r50:.2f}×, CPU {fmt(rcpu, '{:.2f}')}×")
             print(f"| `{target}` | {conns} | " + " | ".join(cells) + " |")
 
     # --- the queries

@@ -43,7 +43,7 @@ impl Api {
         if let Some(v) = if_match {
             req = req.header("If-Match", v);
         }
-        let r = req.send().unwrap();
+        let r = crate::support::send(req);
         let status = r.status().as_u16();
         let etag = r.headers().get("etag").map(|v| v.to_str().unwrap().to_string());
         let text = r.text().unwrap();

@@ -262,19 +262,19 @@ impl Browser {
     }
 
     pub fn get(&self, path: &str) -> Page {
-        Self::read(self.client.get(self.url(path)).send().unwrap())
+        Self::read(send(self.client.get(self.url(path))))
     }
 
     pub fn get_bearer(&self, path: &str, token: &str) -> Page {
-        Self::read(self.client.get(self.url(path)).bearer_auth(token).send().unwrap())
+        Self::read(send(self.client.get(self.url(path)).bearer_auth(token)))
     }
 
     pub fn post(&self, path: &str, form: &[(&str, &str)]) -> Page {
-        Self::read(self.client.post(self.url(path)).form(form).send().unwrap())
+        Self::read(send(self.client.post(self.url(path)).form(form)))
     }
 
     pub fn post_json(&self, path: &str, body: &serde_json::Value) -> Page {
-        Self::read(self.client.post(self.url(path)).json(body).send().unwrap())
+        Self::read(send(self.client.post(self.url(path)).json(body)))
     }
 
     /// Opens an email link (a page with a button) and presses the button.
@@ -296,6 +296,22 @@ impl Browser {
         assert_eq!(page.status, 200, "{path}: {}", page.body);
         page.field("csrf")
     }
+}
+
+/// Sends a request; a failure (a timeout, a refused connection) names the request and how long
+/// it waited, and a request slower than five seconds is printed, so a failing run on a busy
+/// machine says which request was slow.
+pub fn send(request: reqwest::blocking::RequestBuilder) -> reqwest::blocking::Response {
+    let (client, request) = request.build_split();
+    let request = request.unwrap();
+    let what = format!("{} {}", request.method(), request.url());
+    let started = Instant::now();
+    let answer = client.execute(request);
+    let took = started.elapsed();
+    if took > Duration::from_secs(5) {
+        eprintln!("slow: {what} took {:.1} s", took.as_secs_f64());
+    }
+    answer.unwrap_or_else(|e| panic!("{what} failed after {:.1} s: {e:?}", took.as_secs_f64()))
 }
 
 /// Messages the platform sent: `.eml` files in an outbox folder or a maildir's `new/`.

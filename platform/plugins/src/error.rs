@@ -6,7 +6,7 @@ use serde::Serialize;
 #[serde(tag = "error", content = "detail", rename_all = "snake_case")]
 pub enum PluginError {
     /// The call ran past its deadline and was stopped.
-    #[error("the plugin took longer than its {0} ms deadline and was stopped")]
+    #[error("the plugin ran past its deadline ({0} ms of processor time) and was stopped")]
     Timeout(u64),
     /// The plugin tried to use more memory (or table space) than it may.
     #[error("the plugin tried to use more than its {0} bytes of memory")]

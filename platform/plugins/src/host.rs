@@ -14,7 +14,9 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use wasmtime::component::{Component, Linker};
-use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, ResourceLimiter, Store, Trap};
+use wasmtime::{
+    Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, ResourceLimiter, Store, Trap, UpdateDeadline,
+};
 
 use crate::bindings::{Pre, WitVersion, World, types};
 use crate::error::PluginError;
@@ -22,8 +24,12 @@ use crate::error::PluginError;
 /// The limits every plugin runs under.
 #[derive(Debug, Clone)]
 pub struct HostOptions {
-    /// How long one call may run.
+    /// The processor time one call may use: counted on the thread that runs it, so a call
+    /// that waits for a core on a busy machine is not charged for the wait.
     pub deadline: Duration,
+    /// How long one call may take on the clock, however busy the machine: a call that has not
+    /// used its processor time by then is stopped all the same.
+    pub wall_limit: Duration,
     /// Linear memory a plugin instance may grow to.
     pub memory_limit: usize,
     /// The largest result, measured as its JSON form.
@@ -45,6 +51,7 @@ impl Default for HostOptions {
         let cores = std::thread::available_parallelism().map(usize::from).unwrap_or(2);
         HostOptions {
             deadline: Duration::from_millis(50),
+            wall_limit: Duration::from_millis(500),
             memory_limit: 16 << 20,
             output_limit: 1 << 20,
             max_component_size: 8 << 20,
@@ -138,6 +145,26 @@ impl std::fmt::Debug for PluginHost {
 
 /// Epoch ticks per second: the deadline's resolution is one millisecond.
 const TICK: Duration = Duration::from_millis(1);
+
+/// The epoch ticks in `d`, at least one.
+fn ticks_in(d: Duration) -> u64 {
+    u64::try_from(d.as_millis() / TICK.as_millis()).unwrap_or(u64::MAX / 2).max(1)
+}
+
+/// What a call that has used `used` of processor time after `waited` on the clock does when its
+/// epoch deadline comes: stop, or go on until it could have used the rest of its time.
+fn on_epoch(used: Duration, waited: Duration, deadline: Duration, wall_limit: Duration) -> UpdateDeadline {
+    if used >= deadline || waited >= wall_limit {
+        return UpdateDeadline::Interrupt;
+    }
+    UpdateDeadline::Continue(ticks_in((deadline - used).min(wall_limit - waited)))
+}
+
+/// The processor time the calling thread has used.
+fn thread_cpu_time() -> Duration {
+    let t = rustix::time::clock_gettime(rustix::time::ClockId::ThreadCPUTime);
+    Duration::new(u64::try_from(t.tv_sec).unwrap_or(0), u32::try_from(t.tv_nsec).unwrap_or(0))
+}
 
 impl PluginHost {
     pub fn new(options: HostOptions) -> Result<PluginHost, String> {
@@ -290,9 +317,15 @@ impl PluginHost {
         let mut store =
             Store::new(&self.engine, Ctx { limits: Limits { memory: self.options.memory_limit, hit: None } });
         store.limiter(|c| &mut c.limits);
-        let ticks = (self.options.deadline.as_millis() / TICK.as_millis()).max(1) as u64;
-        store.set_epoch_deadline(ticks);
-        store.epoch_deadline_trap();
+        // The epoch is checked every tick once the deadline's ticks have passed on the clock;
+        // the call goes on while its own thread has used less processor time than the deadline
+        // and the wall limit has not passed.
+        let (deadline, wall_limit) = (self.options.deadline, self.options.wall_limit.max(self.options.deadline));
+        let (cpu_start, wall_start) = (thread_cpu_time(), std::time::Instant::now());
+        store.set_epoch_deadline(ticks_in(deadline));
+        store.epoch_deadline_callback(move |_| {
+            Ok(on_epoch(thread_cpu_time().saturating_sub(cpu_start), wall_start.elapsed(), deadline, wall_limit))
+        });
         store
     }
 
@@ -564,6 +597,45 @@ mod tests {
             .find(|a| a.id == id)
             .map(|a| a.bytes)
             .unwrap()
+    }
+
+    fn ms(n: u64) -> Duration {
+        Duration::from_millis(n)
+    }
+
+    fn continues(u: UpdateDeadline) -> Option<u64> {
+        match u {
+            UpdateDeadline::Continue(ticks) => Some(ticks),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn a_call_is_charged_its_own_processor_time_not_the_wait_for_a_core() {
+        // 50 ms on the clock but 10 ms of processor time (it waited for a core): it goes on,
+        // for at most the 40 ms it has left.
+        assert_eq!(continues(on_epoch(ms(10), ms(50), ms(50), ms(500))), Some(40));
+        // Near the wall limit, only until the limit.
+        assert_eq!(continues(on_epoch(ms(10), ms(490), ms(50), ms(500))), Some(10));
+        // Its processor time used up: stopped, however little time passed on the clock.
+        assert!(continues(on_epoch(ms(50), ms(50), ms(50), ms(500))).is_none());
+        // The wall limit passed: stopped, however little processor time it used.
+        assert!(continues(on_epoch(ms(1), ms(500), ms(50), ms(500))).is_none());
+        // Less than a tick left still waits a tick.
+        assert_eq!(continues(on_epoch(Duration::from_micros(49_900), ms(50), ms(50), ms(500))), Some(1));
+    }
+
+    #[test]
+    fn the_thread_clock_counts_work_and_not_sleep() {
+        let start = thread_cpu_time();
+        std::thread::sleep(ms(30));
+        assert!(thread_cpu_time() - start < ms(10), "sleeping is not charged");
+        let start = thread_cpu_time();
+        let mut x = 0u64;
+        while thread_cpu_time() - start < ms(20) {
+            x = std::hint::black_box(x.wrapping_add(1));
+        }
+        assert!(x > 0);
     }
 
     #[test]
