@@ -20,18 +20,18 @@ Standard library only; `wrk` on PATH.
 """
 
 import argparse
-import glob
 import http.client
 import http.cookiejar
 import json
 import os
-import re
 import statistics
 import subprocess
 import sys
 import time
 import urllib.parse
 import urllib.request
+
+from common import fail, is_page, sign_in
 
 TENANT = "durham"
 MEASURE = "InfMort"
@@ -52,15 +52,6 @@ SCORECARD_P95_MS = 300.0
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def fail(message):
-    print(f"comparison.py: {message}", file=sys.stderr)
-    sys.exit(1)
-
-
-def is_page(path):
-    return path.startswith("/t/")
-
-
 def headers(path, token, cookie):
     if is_page(path):
         return {"Cookie": f"platform_session={cookie}", "Accept": "text/html"}
@@ -75,45 +66,8 @@ def append(jsonl, record):
 # ---------------------------------------------------------------- signing in
 
 def signin(args):
-    """Asks for a link, opens it from the outbox folder, presses the button; prints the cookie."""
-    base, slug, email = args.base, TENANT, f"commissioner@{TENANT}.example"
-    jar = http.cookiejar.CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-
-    def get(url):
-        with opener.open(url) as r:
-            return r.read().decode()
-
-    def post(url, fields):
-        with opener.open(urllib.request.Request(url, data=urllib.parse.urlencode(fields).encode())) as r:
-            return r.read().decode()
-
-    def field(html, name):
-        m = re.search(rf'name="{name}" value="([^"]+)"', html)
-        if not m:
-            fail(f"signing in: no {name} on the page")
-        return m.group(1)
-
-    before = set(glob.glob(os.path.join(args.outbox, "*")))
-    post(f"{base}/t/{slug}/login/email", {"csrf": field(get(f"{base}/t/{slug}/login"), "csrf"), "email": email})
-    for _ in range(100):
-        new = sorted(set(glob.glob(os.path.join(args.outbox, "*"))) - before, key=os.path.getmtime)
-        if new:
-            break
-        time.sleep(0.1)
-    else:
-        fail("signing in: no mail reached the outbox")
-    mail = open(new[-1]).read().replace("=\r\n", "").replace("=\n", "").replace("=3D", "=")
-    link = re.search(r"https?://\S+/login/link/[A-Za-z0-9_-]+", mail)
-    if not link:
-        fail("signing in: no link in the mail")
-    page = get(base + urllib.parse.urlsplit(link.group(0)).path)
-    action = re.search(r'<form method="post" action="([^"]+)"', page).group(1)
-    post(base + action, {"csrf": field(page, "csrf"), "token": field(page, "token")})
-    cookie = next((c.value for c in jar if c.name == "platform_session"), None)
-    if not cookie:
-        fail("signing in: no session cookie")
-    print(cookie)
+    """Signs in as Durham's commissioner; prints the session cookie."""
+    print(sign_in(args.base, args.outbox, TENANT, f"commissioner@{TENANT}.example"))
 
 
 # ---------------------------------------------------------------- each target once

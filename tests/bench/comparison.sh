@@ -60,32 +60,20 @@ scale=${BENCH_SCALE:-1}
 shared=${PLATFORM_SHARED_DATA:-$repo/../shared/data}
 bin=${BENCH_BIN:-${CARGO_TARGET_DIR:-$repo/target}/release/platform}
 
-say() { printf '== %s\n' "$*"; }
+me=comparison.sh
+. tests/bench/common.sh
 
 # --- tools and inputs
-for tool in psql createdb dropdb python3 curl sha256sum; do
-    command -v "$tool" >/dev/null || { echo "comparison.sh: $tool is needed" >&2; exit 1; }
-done
-if ! command -v wrk >/dev/null; then
-    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-        say "installing wrk (Debian's package)"
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null \
-            || { apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
-    fi
-    command -v wrk >/dev/null || { echo "comparison.sh: wrk is needed (apt-get install wrk)" >&2; exit 1; }
-fi
+need_tools psql createdb dropdb python3 curl sha256sum
+need_wrk
 for f in lait/bds_long.csv.gz lait/lait_data_dictionary.csv lait/sn_may_2025.xlsx geography/las.csv; do
-    [ -f "$shared/$f" ] || { echo "comparison.sh: DfE's published data is not at $shared ($f is missing): set PLATFORM_SHARED_DATA" >&2; exit 1; }
+    [ -f "$shared/$f" ] || die "DfE's published data is not at $shared ($f is missing): set PLATFORM_SHARED_DATA"
 done
 shared=$(cd "$shared" && pwd)
-if [ ! -x "$bin" ]; then
-    say "building the release binary (cargo build --release -p platform)"
-    cargo build --release -p platform
-fi
+need_binary "$bin"
 "$bin" reference import --help >/dev/null 2>&1 \
-    || { echo "comparison.sh: $bin has no \`reference import\`: rebuild it (cargo build --release -p platform)" >&2; exit 1; }
-psql -d postgres -Atqc 'SELECT 1' >/dev/null \
-    || { echo "comparison.sh: PostgreSQL does not answer at $PGHOST:$PGPORT as $PGUSER" >&2; exit 1; }
+    || die "$bin has no \`reference import\`: rebuild it (cargo build --release -p platform)"
+need_postgres
 
 # --- databases, a data folder and a port; all removed on the way out
 prefix=bench_comparison_$$
@@ -95,12 +83,6 @@ out=${BENCH_OUT:-${TMPDIR:-/tmp}/bench_comparison_$(date +%Y%m%d_%H%M%S)_$$.json
 jsonl=${out%.json}.jsonl
 : >"$jsonl"
 server_pid=
-stop() { # stop a process of ours, by its id
-    if [ -n "$1" ] && kill -0 "$1" 2>/dev/null; then
-        kill "$1" 2>/dev/null || true
-        wait "$1" 2>/dev/null || true
-    fi
-}
 cleanup() {
     local status=$? i
     set +e
@@ -110,12 +92,7 @@ cleanup() {
         dropdb --if-exists --force "${prefix}_$i" 2>/dev/null || dropdb --if-exists "${prefix}_$i" 2>/dev/null
     done
     if [ "$status" -ne 0 ]; then
-        for log in server.log platform.log; do
-            if [ -s "$work/$log" ]; then
-                echo "--- the last lines of $log:" >&2
-                tail -20 "$work/$log" >&2
-            fi
-        done
+        show_logs server.log platform.log
     fi
     rm -rf "$work"
     exit "$status"
@@ -140,7 +117,7 @@ platform() { # runs the binary, its output in out.txt and platform.log; its time
 }
 own_ms() { # the binary's own "(in N ms)"
     local re='\(in ([0-9]+) ms\)'
-    [[ $(cat "$work/out.txt") =~ $re ]] || { echo "comparison.sh: no time in: $(cat "$work/out.txt")" >&2; exit 1; }
+    [[ $(cat "$work/out.txt") =~ $re ]] || die "no time in: $(cat "$work/out.txt")"
     echo "${BASH_REMATCH[1]}"
 }
 
@@ -205,15 +182,15 @@ started=$(date +%s)
 env PLATFORM_SEED_DEMO=true PLATFORM_BIND="127.0.0.1:$port" "$bin" serve >"$work/server.log" 2>&1 &
 server_pid=$!
 until curl -fsS -o /dev/null "$base/healthz" 2>/dev/null; do
-    kill -0 "$server_pid" 2>/dev/null || { echo "comparison.sh: the server stopped" >&2; exit 1; }
-    [ $(( $(date +%s) - started )) -lt 600 ] || { echo "comparison.sh: the server did not answer in 600 s" >&2; exit 1; }
+    kill -0 "$server_pid" 2>/dev/null || die "the server stopped"
+    [ $(( $(date +%s) - started )) -lt 600 ] || die "the server did not answer in 600 s"
     sleep 1
 done
 say "up after $(( $(date +%s) - started )) s"
 tenant=$(q -c "SELECT id FROM tenants WHERE slug = 'durham'")
-[ -n "$tenant" ] || { echo "comparison.sh: no Durham tenant after seeding" >&2; exit 1; }
+[ -n "$tenant" ] || die "no Durham tenant after seeding"
 area=$(q -c "SELECT g.dfe_code FROM tenants t JOIN ref_geography g ON g.ons_code = t.ons_code WHERE t.id = '$tenant'")
-[ "$area" = 840 ] || { echo "comparison.sh: Durham is not DfE's 840 after the geography import (found '$area')" >&2; exit 1; }
+[ "$area" = 840 ] || die "Durham is not DfE's 840 after the geography import (found '$area')"
 
 token="cpt_bench_$(python3 -c 'import secrets; print(secrets.token_urlsafe(32))')"
 hash=$(printf '%s' "$token" | sha256sum | cut -d' ' -f1)
@@ -224,7 +201,7 @@ FROM users u JOIN memberships m ON m.user_id = u.id AND m.tenant_id = :'tid'
 WHERE u.email = 'commissioner@durham.example' AND m.role = 'commissioner';
 SQL
 [ "$(q -c "SELECT count(*) FROM api_tokens WHERE token_hash = '$hash'")" = 1 ] \
-    || { echo "comparison.sh: no commissioner membership for commissioner@durham.example in Durham" >&2; exit 1; }
+    || die "no commissioner membership for commissioner@durham.example in Durham"
 cookie=$(python3 tests/bench/comparison.py signin --base "$base" --outbox "$work/data/outbox")
 
 # --- 3. what is read at a size, and the figures
@@ -338,29 +315,24 @@ SQL
 
 settle() { q -c 'VACUUM (ANALYZE) ref_values' -c 'VACUUM (ANALYZE) ref_areas' -c 'CHECKPOINT'; }
 
+# grow SCRIPT FIRST LAST WHAT SIZE: adds copies FIRST..LAST with tests/bench/SCRIPT, says how
+# long that took, and measures the size.
+grow() {
+    local t0
+    t0=$(date +%s)
+    q -v first="$2" -v last="$3" -f "tests/bench/$1"
+    settle
+    say "$4 in $(( $(date +%s) - t0 )) s"
+    measure_size "$5"
+}
+
 measure_size "published"
 if [ "$scale" = 1 ]; then
-    t0=$(date +%s)
-    q -v first=1 -v last=1 -f tests/bench/comparison_authorities.sql
-    settle
-    say "authorities doubled in $(( $(date +%s) - t0 )) s"
-    measure_size "authorities x2"
-    t0=$(date +%s)
-    q -v first=2 -v last=3 -f tests/bench/comparison_authorities.sql
-    settle
-    say "authorities four times in $(( $(date +%s) - t0 )) s"
-    measure_size "authorities x4"
+    grow comparison_authorities.sql 1 1 "authorities doubled" "authorities x2"
+    grow comparison_authorities.sql 2 3 "authorities four times" "authorities x4"
     q -c "DELETE FROM ref_values WHERE area LIKE 'S%-%'" -c "DELETE FROM ref_areas WHERE code LIKE 'S%-%'"
-    t0=$(date +%s)
-    q -v first=1 -v last=1 -f tests/bench/comparison_years.sql
-    settle
-    say "the synthetic authorities removed; the years doubled in $(( $(date +%s) - t0 )) s"
-    measure_size "years x2"
-    t0=$(date +%s)
-    q -v first=2 -v last=3 -f tests/bench/comparison_years.sql
-    settle
-    say "the years four times in $(( $(date +%s) - t0 )) s"
-    measure_size "years x4"
+    grow comparison_years.sql 1 1 "the synthetic authorities removed; the years doubled" "years x2"
+    grow comparison_years.sql 2 3 "the years four times" "years x4"
 fi
 stop "$server_pid"
 server_pid=

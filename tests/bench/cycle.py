@@ -25,6 +25,8 @@ import threading
 import time
 import urllib.parse
 
+from common import fail, is_page, sign_in
+
 TENANT = "durham"
 READS = [
     ("healthz", "/healthz"),
@@ -45,11 +47,6 @@ LIST_P99_MS = 50.0
 SAVE_P99_MS = 30.0
 MOVE_P99_MS = 20.0
 THROUGHPUT_SHARE = 0.30
-
-
-def fail(message):
-    print(f"cycle.py: {message}", file=sys.stderr)
-    sys.exit(1)
 
 
 class Client:
@@ -127,57 +124,6 @@ def parse_wrk(out):
     m = re.search(r"Socket errors:(.*)$", out, re.M)
     r["socket_errors"] = m.group(1).strip() if m else ""
     return r
-
-
-def is_page(path):
-    return path.startswith("/t/")
-
-
-def sign_in(base, outbox, slug, email):
-    """Signs in as a person does (asks for a link, opens it from the outbox folder, presses the
-    button) and returns the session cookie's value."""
-    import glob
-    import http.cookiejar
-    import os
-    import urllib.request
-
-    jar = http.cookiejar.CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-
-    def get(url):
-        with opener.open(url) as r:
-            return r.read().decode()
-
-    def post(url, fields):
-        data = urllib.parse.urlencode(fields).encode()
-        with opener.open(urllib.request.Request(url, data=data)) as r:
-            return r.read().decode()
-
-    def field(html, name):
-        m = re.search(rf'name="{name}" value="([^"]+)"', html)
-        if not m:
-            fail(f"signing in: no {name} on the page")
-        return m.group(1)
-
-    before = set(glob.glob(os.path.join(outbox, "*")))
-    post(f"{base}/t/{slug}/login/email", {"csrf": field(get(f"{base}/t/{slug}/login"), "csrf"), "email": email})
-    for _ in range(50):
-        new = sorted(set(glob.glob(os.path.join(outbox, "*"))) - before, key=os.path.getmtime)
-        if new:
-            break
-        time.sleep(0.1)
-    else:
-        fail("signing in: no mail reached the outbox")
-    mail = open(new[-1]).read().replace("=\r\n", "").replace("=\n", "").replace("=3D", "=")
-    link = re.search(r"https?://\S+/login/link/[A-Za-z0-9_-]+", mail).group(0)
-    link = base + urllib.parse.urlsplit(link).path
-    page = get(link)
-    action = re.search(r'<form method="post" action="([^"]+)"', page).group(1)
-    post(base + action, {"csrf": field(page, "csrf"), "token": field(page, "token")})
-    cookie = next((c.value for c in jar if c.name == "platform_session"), None)
-    if not cookie:
-        fail("signing in: no session cookie")
-    return cookie
 
 
 def wrk(base, token, path, seconds, connections, threads, cookie=None):

@@ -36,26 +36,14 @@ want_contracts=${BENCH_CONTRACTS:-10000}
 want_reviews=${BENCH_REVIEWS:-30000}
 bin=${BENCH_BIN:-${CARGO_TARGET_DIR:-$repo/target}/release/platform}
 
-say() { printf '== %s\n' "$*"; }
+me=cycle.sh
+. tests/bench/common.sh
 
 # --- tools
-for tool in psql createdb dropdb python3 curl sha256sum; do
-    command -v "$tool" >/dev/null || { echo "cycle.sh: $tool is needed" >&2; exit 1; }
-done
-if ! command -v wrk >/dev/null; then
-    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-        say "installing wrk (Debian's package)"
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null \
-            || { apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
-    fi
-    command -v wrk >/dev/null || { echo "cycle.sh: wrk is needed (apt-get install wrk)" >&2; exit 1; }
-fi
-if [ ! -x "$bin" ]; then
-    say "building the release binary (cargo build --release -p platform)"
-    cargo build --release -p platform
-fi
-psql -d postgres -Atqc 'SELECT 1' >/dev/null \
-    || { echo "cycle.sh: PostgreSQL does not answer at $PGHOST:$PGPORT as $PGUSER" >&2; exit 1; }
+need_tools psql createdb dropdb python3 curl sha256sum
+need_wrk
+need_binary "$bin"
+need_postgres
 
 # --- a fresh database, a data folder and a port; all removed on the way out
 db=bench_cycle_$$
@@ -64,14 +52,10 @@ out=${BENCH_OUT:-${TMPDIR:-/tmp}/bench_cycle_$(date +%Y%m%d_%H%M%S)_$$.json}
 server_pid=
 cleanup() {
     local status=$?
-    if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
-        kill "$server_pid" 2>/dev/null || true
-        wait "$server_pid" 2>/dev/null || true
-    fi
+    stop "$server_pid"
     dropdb --if-exists "$db" 2>/dev/null || true
-    if [ "$status" -ne 0 ] && [ -f "$work/server.log" ]; then
-        echo "--- the server's last lines:" >&2
-        tail -20 "$work/server.log" >&2
+    if [ "$status" -ne 0 ]; then
+        show_logs server.log
     fi
     rm -rf "$work"
     exit "$status"
@@ -81,7 +65,7 @@ trap 'exit 130' INT TERM
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 createdb "$db"
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+port=$(free_port)
 base=http://127.0.0.1:$port
 
 say "starting $bin on $base (database $db, demo data)"
@@ -92,15 +76,15 @@ env DATABASE_URL="postgres://$PGUSER@$PGHOST:$PGPORT/$db" \
     "$bin" serve >"$work/server.log" 2>&1 &
 server_pid=$!
 until curl -fsS -o /dev/null "$base/healthz" 2>/dev/null; do
-    kill -0 "$server_pid" 2>/dev/null || { echo "cycle.sh: the server stopped" >&2; exit 1; }
-    [ $(( $(date +%s) - started )) -lt 600 ] || { echo "cycle.sh: the server did not answer in 600 s" >&2; exit 1; }
+    kill -0 "$server_pid" 2>/dev/null || die "the server stopped"
+    [ $(( $(date +%s) - started )) -lt 600 ] || die "the server did not answer in 600 s"
     sleep 1
 done
 say "up after $(( $(date +%s) - started )) s"
 
 q() { psql -d "$db" -v ON_ERROR_STOP=1 -Atq "$@"; }
 tenant=$(q -c "SELECT id FROM tenants WHERE slug = 'durham'")
-[ -n "$tenant" ] || { echo "cycle.sh: no Durham tenant after seeding" >&2; exit 1; }
+[ -n "$tenant" ] || die "no Durham tenant after seeding"
 
 # --- Durham's contracts and reviews, in the shape of the seeded rows: each contract buys an
 # existing service from that service's provider; its reviews follow Durham's schedule (an annual
@@ -172,7 +156,7 @@ FROM users u JOIN memberships m ON m.user_id = u.id AND m.tenant_id = :'tid'
 WHERE u.email = 'commissioner@durham.example' AND m.role = 'commissioner';
 SQL
 [ "$(q -c "SELECT count(*) FROM api_tokens WHERE token_hash = '$hash'")" = 1 ] \
-    || { echo "cycle.sh: no commissioner membership for commissioner@durham.example in Durham" >&2; exit 1; }
+    || die "no commissioner membership for commissioner@durham.example in Durham"
 services=$(echo "SELECT string_agg(id, ',' ORDER BY id) FROM services WHERE tenant_id = :'tid' AND archived_at IS NULL" \
     | q -v tid="$tenant")
 

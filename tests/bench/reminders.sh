@@ -60,27 +60,22 @@ messages=${BENCH_MESSAGES:-5000}
 dispatch_seconds=${BENCH_DISPATCH_SECONDS:-30}
 bin=${BENCH_BIN:-${CARGO_TARGET_DIR:-$repo/target}/release/platform}
 
-say() { printf '== %s\n' "$*"; }
+me=reminders.sh
+. tests/bench/common.sh
 
 # --- tools
-for tool in psql createdb dropdb python3 curl; do
-    command -v "$tool" >/dev/null || { echo "reminders.sh: $tool is needed" >&2; exit 1; }
-done
+need_tools psql createdb dropdb python3 curl
 if ! python3 -c 'import aiosmtpd' 2>/dev/null; then
     say "installing aiosmtpd (as tests/setup.sh does)"
     python3 -m pip install --quiet --disable-pip-version-check aiosmtpd \
-        || { echo "reminders.sh: aiosmtpd is needed (python3 -m pip install aiosmtpd)" >&2; exit 1; }
+        || die "aiosmtpd is needed (python3 -m pip install aiosmtpd)"
 fi
-date -d "$day" +%F >/dev/null 2>&1 || { echo "reminders.sh: BENCH_DAY=$day is not a date" >&2; exit 1; }
+date -d "$day" +%F >/dev/null 2>&1 || die "BENCH_DAY=$day is not a date"
 day=$(date -d "$day" +%F)
-if [ ! -x "$bin" ]; then
-    say "building the release binary (cargo build --release -p platform)"
-    cargo build --release -p platform
-fi
+need_binary "$bin"
 "$bin" reminders run-once --help 2>/dev/null | grep -q -- '--only' \
-    || { echo "reminders.sh: $bin has no \`reminders run-once --only\`: rebuild it (cargo build --release -p platform)" >&2; exit 1; }
-psql -d postgres -Atqc 'SELECT 1' >/dev/null \
-    || { echo "reminders.sh: PostgreSQL does not answer at $PGHOST:$PGPORT as $PGUSER" >&2; exit 1; }
+    || die "$bin has no \`reminders run-once --only\`: rebuild it (cargo build --release -p platform)"
+need_postgres
 
 # --- a fresh database, a data folder and ports; all removed on the way out
 db=bench_reminders_$$
@@ -88,12 +83,6 @@ work=$(mktemp -d)
 out=${BENCH_OUT:-${TMPDIR:-/tmp}/bench_reminders_$(date +%Y%m%d_%H%M%S)_$$.json}
 server_pid=
 smtp_pid=
-stop() { # stop a process of ours, by its id
-    if [ -n "$1" ] && kill -0 "$1" 2>/dev/null; then
-        kill "$1" 2>/dev/null || true
-        wait "$1" 2>/dev/null || true
-    fi
-}
 cleanup() {
     local status=$?
     set +e
@@ -102,12 +91,7 @@ cleanup() {
     stop "$smtp_pid"
     dropdb --if-exists --force "$db" 2>/dev/null || dropdb --if-exists "$db" 2>/dev/null || true
     if [ "$status" -ne 0 ]; then
-        for log in server.log platform.log smtp.log; do
-            if [ -s "$work/$log" ]; then
-                echo "--- the last lines of $log:" >&2
-                tail -20 "$work/$log" >&2
-            fi
-        done
+        show_logs server.log platform.log smtp.log
     fi
     rm -rf "$work"
     exit "$status"
@@ -115,7 +99,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 started_all=$(date +%s)
 createdb "$db"
@@ -133,15 +116,15 @@ env PLATFORM_SEED_DEMO=true PLATFORM_BIND="127.0.0.1:$port" PLATFORM_LOG=info \
     "$bin" serve >"$work/server.log" 2>&1 &
 server_pid=$!
 until curl -fsS -o /dev/null "$base/healthz" 2>/dev/null; do
-    kill -0 "$server_pid" 2>/dev/null || { echo "reminders.sh: the server stopped" >&2; exit 1; }
-    [ $(( $(date +%s) - started )) -lt 600 ] || { echo "reminders.sh: the server did not answer in 600 s" >&2; exit 1; }
+    kill -0 "$server_pid" 2>/dev/null || die "the server stopped"
+    [ $(( $(date +%s) - started )) -lt 600 ] || die "the server did not answer in 600 s"
     sleep 1
 done
 stop "$server_pid"
 server_pid=
 say "demo data in $(( $(date +%s) - started )) s"
 [ -n "$(q -c "SELECT id FROM tenants WHERE slug = 'durham'")" ] \
-    || { echo "reminders.sh: no Durham tenant after seeding" >&2; exit 1; }
+    || die "no Durham tenant after seeding"
 
 # --- the figures: one line a run in runs.tsv (what, total reviews, run, ms, the counts printed)
 runs_tsv=$work/runs.tsv
@@ -196,7 +179,7 @@ tick() { # what ("first", "repeat", "cold", "cold_repeat"), total reviews, run
     platform reminders run-once --today "$day" --only tick
     t1=$(date +%s%N)
     line=$(grep -E '^tick for ' "$work/out.txt" || true)
-    [[ $line =~ $re ]] || { echo "reminders.sh: unexpected output of the tick: $(cat "$work/out.txt")" >&2; exit 1; }
+    [[ $line =~ $re ]] || die "unexpected output of the tick: $(cat "$work/out.txt")"
     ms=${BASH_REMATCH[1]}
     printf '   %-11s tick %s: %s (the process: %d ms)\n' "${1/_/ }" "$3" "${line#*: }" $(( (t1 - t0) / 1000000 ))
     printf 'tick_%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$ms" $(( (t1 - t0) / 1000000 )) \
@@ -262,8 +245,8 @@ python3 -m aiosmtpd -n -l "127.0.0.1:$smtp_port" -c aiosmtpd.handlers.Sink >"$wo
 smtp_pid=$!
 started=$(date +%s)
 until python3 -c "import socket, sys; socket.create_connection(('127.0.0.1', $smtp_port), 1)" 2>/dev/null; do
-    kill -0 "$smtp_pid" 2>/dev/null || { echo "reminders.sh: aiosmtpd stopped" >&2; exit 1; }
-    [ $(( $(date +%s) - started )) -lt 30 ] || { echo "reminders.sh: aiosmtpd did not answer in 30 s" >&2; exit 1; }
+    kill -0 "$smtp_pid" 2>/dev/null || die "aiosmtpd stopped"
+    [ $(( $(date +%s) - started )) -lt 30 ] || die "aiosmtpd did not answer in 30 s"
     sleep 0.2
 done
 reminders_queued=$(q -c "SELECT count(*) FROM mail_outbox WHERE kind IS NOT NULL AND idempotency_key NOT LIKE 'history:%'")
@@ -289,7 +272,7 @@ SQL
     t1=$(date +%s%N)
     line=$(grep -E '^dispatch: ' "$work/out.txt" || true)
     re='\(in ([0-9]+) ms\)'
-    [[ $line =~ $re ]] || { echo "reminders.sh: unexpected output of the dispatch: $(cat "$work/out.txt")" >&2; exit 1; }
+    [[ $line =~ $re ]] || die "unexpected output of the dispatch: $(cat "$work/out.txt")"
     ms=${BASH_REMATCH[1]}
     sent=$(number "$line" sent,) retrying=$(number "$line" 'to try again') failed=$(number "$line" failed)
     rate=$(( sent * 1000 / (ms > 0 ? ms : 1) ))

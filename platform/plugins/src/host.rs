@@ -317,9 +317,9 @@ impl PluginHost {
         let mut store =
             Store::new(&self.engine, Ctx { limits: Limits { memory: self.options.memory_limit, hit: None } });
         store.limiter(|c| &mut c.limits);
-        // The epoch is checked every tick once the deadline's ticks have passed on the clock;
-        // the call goes on while its own thread has used less processor time than the deadline
-        // and the wall limit has not passed.
+        // The epoch deadline first comes when the deadline has passed on the clock; the call then
+        // goes on while its own thread has used less processor time than the deadline and the
+        // wall limit has not passed, checked again when what it has left could have run out.
         let (deadline, wall_limit) = (self.options.deadline, self.options.wall_limit.max(self.options.deadline));
         let (cpu_start, wall_start) = (thread_cpu_time(), std::time::Instant::now());
         store.set_epoch_deadline(ticks_in(deadline));
