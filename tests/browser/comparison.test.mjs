@@ -10,11 +10,10 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startPlatform, newPage, axeViolations, signIn, shots } from './platform.mjs';
+import { startPlatform, newPage, axeViolations, signIn, shots, binary } from './platform.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-// The same binary platform.mjs starts, and DfE's files where tests/e2e/reference.rs reads them.
-const binary = process.env.PLATFORM_BIN ?? join(root, 'target/debug/platform');
+// DfE's files where tests/e2e/reference.rs reads them.
 const shared = process.env.PLATFORM_SHARED_DATA ?? resolve(root, '../shared/data');
 const t = '/t/durham';
 

@@ -14,9 +14,11 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
 const require = createRequire(import.meta.url);
 const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const binary = process.env.PLATFORM_BIN ?? join(root, 'target/debug/platform');
+// Where cargo builds (CARGO_TARGET_DIR when set, as `cargo build` itself follows it).
+const targetDir = resolve(root, process.env.CARGO_TARGET_DIR ?? 'target');
+export const binary = process.env.PLATFORM_BIN ?? join(targetDir, 'debug/platform');
 const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
-export const shots = join(root, 'target/browser');
+export const shots = join(targetDir, 'browser');
 
 /// Starts the platform and Chromium; `stop()` ends both and removes the data.
 export async function startPlatform() {
